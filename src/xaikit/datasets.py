@@ -1,0 +1,313 @@
+"""Real datasets bundled in ``datasets/``, verified against a SHA-256 manifest on load.
+
+Each ``load_*`` function returns a :class:`Dataset`: the readable frame, the numeric design
+matrix the models use, the target, and per-feature metadata (kind, unit, categories, whether
+and how a feature may change). Nothing is downloaded: the files ship with the project.
+
+Where the data lives: ``$XAIKIT_DATA_DIR`` if set; otherwise the first ``datasets/`` folder
+holding a ``MANIFEST.sha256``, searched from the current directory upwards; otherwise the
+``datasets/`` folder of the source checkout this package was installed from.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+MANIFEST_NAME = "MANIFEST.sha256"
+
+
+class DatasetError(RuntimeError):
+    """A bundled data file is missing, altered or unreadable."""
+
+
+@dataclass(frozen=True)
+class FeatureInfo:
+    """Metadata of one feature.
+
+    Attributes
+    ----------
+    name : str
+        Column name in both ``Dataset.frame`` and ``Dataset.X``.
+    kind : {"numeric", "ordinal", "nominal", "binary"}
+        ``ordinal``/``nominal``/``binary`` features are integer-coded in ``X`` in the order of
+        ``categories``.
+    description : str
+        What the column means.
+    unit : str
+        Unit of the raw value ("months", "DM", "years", "" for categories).
+    categories : tuple of str or None
+        Category labels; the code of a label is its position.
+    mutable : bool
+        Whether an applicant could change it (for recourse / counterfactuals).
+    direction : {"any", "increase", "decrease", "none"}
+        The direction of change allowed for recourse.
+    range : tuple of float or None
+        Plausible ``(low, high)`` of the raw value.
+    """
+
+    name: str
+    kind: str
+    description: str
+    unit: str = ""
+    categories: tuple[str, ...] | None = None
+    mutable: bool = True
+    direction: str = "any"
+    range: tuple[float, float] | None = None
+
+    @property
+    def is_categorical(self) -> bool:
+        return self.categories is not None
+
+
+@dataclass
+class Dataset:
+    """A loaded dataset.
+
+    Attributes
+    ----------
+    name : str
+    frame : pandas.DataFrame, shape (n_samples, n_features + 1)
+        Readable values, as in the CSV (categories as text), target included.
+    X : pandas.DataFrame, shape (n_samples, n_features)
+        Numeric design matrix (categories integer-coded, float64).
+    y : pandas.Series, shape (n_samples,)
+        Target, integer-coded (see ``target_names``) or numeric.
+    target_name : str
+    target_names : tuple of str or None
+        For classification, the label of each class code (``target_names[1]`` is class 1).
+    features : dict of str to FeatureInfo
+    path : pathlib.Path
+        The CSV file that was verified and read.
+    sha256 : str
+        Its SHA-256, also part of every model cache key.
+    card : pathlib.Path
+        The data card (Markdown) beside the CSV.
+    """
+
+    name: str
+    frame: "object"
+    X: "object"
+    y: "object"
+    target_name: str
+    target_names: tuple[str, ...] | None
+    features: dict[str, FeatureInfo]
+    path: Path
+    sha256: str
+    card: Path
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def feature_names(self) -> list[str]:
+        return list(self.features)
+
+    @property
+    def categorical_indices(self) -> list[int]:
+        """Column positions (in ``X``) of integer-coded categorical features."""
+        return [i for i, f in enumerate(self.features.values()) if f.is_categorical]
+
+    @property
+    def categorical_names(self) -> dict[int, list[str]]:
+        """``{column position: [label of code 0, label of code 1, ...]}``, as LIME expects."""
+        return {i: list(f.categories) for i, f in enumerate(self.features.values())
+                if f.is_categorical}
+
+    def describe_row(self, X_row) -> dict[str, str]:
+        """Readable values of one encoded row: ``{feature: "label" or "value unit"}``."""
+        out = {}
+        for name, f in self.features.items():
+            v = X_row[name]
+            if f.is_categorical:
+                out[name] = f.categories[int(v)]
+            else:
+                out[name] = f"{v:g} {f.unit}".strip()
+        return out
+
+
+def data_dir() -> Path:
+    """The folder holding the bundled data and its ``MANIFEST.sha256``.
+
+    Raises
+    ------
+    DatasetError
+        If no such folder can be found.
+    """
+    env = os.environ.get("XAIKIT_DATA_DIR")
+    if env:
+        p = Path(env)
+        if not (p / MANIFEST_NAME).is_file():
+            raise DatasetError(f"XAIKIT_DATA_DIR={env} has no {MANIFEST_NAME}: point it at the "
+                               "project's datasets/ folder.")
+        return p
+    for parent in [Path.cwd(), *Path.cwd().parents]:
+        cand = parent / "datasets"
+        if (cand / MANIFEST_NAME).is_file():
+            return cand
+    cand = Path(__file__).resolve().parents[2] / "datasets"
+    if (cand / MANIFEST_NAME).is_file():
+        return cand
+    raise DatasetError("cannot find the datasets/ folder (with MANIFEST.sha256): run from the "
+                       "project folder or set XAIKIT_DATA_DIR to it.")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_manifest(directory: Path) -> dict[str, str]:
+    """``{file name: sha256}`` from ``MANIFEST.sha256`` (``sha256sum`` format)."""
+    out = {}
+    for line in (directory / MANIFEST_NAME).read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            digest, name = line.split(maxsplit=1)
+            out[name.lstrip("*")] = digest
+    return out
+
+
+def verified_path(filename: str) -> tuple[Path, str]:
+    """Path and SHA-256 of a bundled file, after checking it against the manifest.
+
+    Raises
+    ------
+    DatasetError
+        If the file is missing, not in the manifest, or its SHA-256 differs.
+    """
+    directory = data_dir()
+    path = directory / filename
+    manifest = read_manifest(directory)
+    if filename not in manifest:
+        raise DatasetError(f"{filename} is not listed in {directory / MANIFEST_NAME}.")
+    if not path.is_file():
+        raise DatasetError(f"{path} is missing. Restore it from the project "
+                           f"(git checkout -- datasets/{filename}) or re-download the pack.")
+    digest = _sha256(path)
+    if digest != manifest[filename]:
+        raise DatasetError(
+            f"{path} has been altered: its SHA-256 is {digest}, the manifest says "
+            f"{manifest[filename]}. Restore the original file (git checkout -- "
+            f"datasets/{filename}); results on altered data cannot be graded.")
+    return path, digest
+
+
+def _encode(frame, features):
+    import pandas as pd
+
+    X = pd.DataFrame(index=frame.index)
+    for name, f in features.items():
+        col = frame[name]
+        if f.is_categorical:
+            codes = {c: i for i, c in enumerate(f.categories)}
+            mapped = col.map(codes)
+            if mapped.isna().any():
+                bad = sorted(set(col[mapped.isna()].astype(str)))[:3]
+                raise DatasetError(f"unknown category in {name}: {bad}")
+            X[name] = mapped.astype("float64")
+        else:
+            X[name] = col.astype("float64")
+    return X
+
+
+# --- German credit ---------------------------------------------------------------------
+
+_GERMAN_CATEGORIES = {
+    "checking_status": ("< 0 DM", "0-200 DM", ">= 200 DM or salary assignment",
+                        "no checking account"),
+    "credit_history": ("no credits taken/ all credits paid back duly",
+                       "all credits at this bank paid back duly",
+                       "existing credits paid back duly till now",
+                       "delay in paying off in the past",
+                       "critical account/ other credits existing (not at this bank)"),
+    "purpose": ("car (new)", "car (used)", "furniture/equipment", "radio/television",
+                "domestic appliances", "repairs", "education", "retraining", "business",
+                "others"),
+    "savings": ("< 100 DM", "100-500 DM", "500-1000 DM", ">= 1000 DM", "unknown or none"),
+    "employment_since": ("unemployed", "< 1 year", "1-4 years", "4-7 years", ">= 7 years"),
+    "personal_status_sex": ("male : divorced/separated", "female : divorced/separated/married",
+                            "male : single", "male : married/widowed"),
+    "other_debtors": ("none", "co-applicant", "guarantor"),
+    "property": ("real estate", "building society savings agreement / life insurance",
+                 "car or other", "unknown / no property"),
+    "other_installment_plans": ("bank", "stores", "none"),
+    "housing": ("rent", "own", "for free"),
+    "job": ("unemployed/ unskilled - non-resident", "unskilled - resident",
+            "skilled employee/ official",
+            "management/ self-employed/ highly qualified employee/ officer"),
+    "telephone": ("no", "yes"),
+    "foreign_worker": ("no", "yes"),
+}
+
+_GERMAN_FEATURES = [
+    # name, kind, description, unit, mutable, direction, range
+    ("checking_status", "ordinal", "balance of the applicant's checking account", "", True, "any", None),
+    ("duration_months", "numeric", "duration of the requested credit", "months", True, "any", (4, 72)),
+    ("credit_history", "nominal", "past repayment behaviour", "", False, "none", None),
+    ("purpose", "nominal", "what the credit is for", "", True, "any", None),
+    ("credit_amount_dm", "numeric", "requested amount", "DM", True, "any", (250, 18424)),
+    ("savings", "ordinal", "savings account / bonds", "", True, "any", None),
+    ("employment_since", "ordinal", "time in present employment", "", False, "increase", None),
+    ("installment_rate", "numeric", "instalment rate relative to disposable income, a class coded 1-4 (UCI calls it a percentage; Groemping 2019 reports it is binned: see the data card)", "class 1-4", True, "any", (1, 4)),
+    ("personal_status_sex", "nominal", "sex mixed with marital status (protected; see the data card)", "", False, "none", None),
+    ("other_debtors", "nominal", "other debtors or guarantors", "", True, "any", None),
+    ("residence_since", "numeric", "years at present residence, binned 1-4", "class 1-4", False, "increase", (1, 4)),
+    ("property", "nominal", "most valuable property", "", True, "any", None),
+    ("age_years", "numeric", "age (protected)", "years", False, "none", (19, 75)),
+    ("other_installment_plans", "nominal", "other instalment plans", "", True, "any", None),
+    ("housing", "nominal", "housing situation", "", True, "any", None),
+    ("existing_credits", "numeric", "number of credits at this bank, binned 1-4", "count class", True, "any", (1, 4)),
+    ("job", "ordinal", "job category", "", True, "any", None),
+    ("num_dependents", "numeric", "people the applicant is liable to support, a class coded 1-2 (binned, see the data card)", "class 1-2", False, "none", (1, 2)),
+    ("telephone", "binary", "telephone registered in the applicant's name", "", True, "any", None),
+    ("foreign_worker", "binary", "foreign worker (protected; see the data card)", "", False, "none", None),
+]
+
+
+@lru_cache(maxsize=None)
+def _load_german_credit_cached(path_str: str, digest: str) -> Dataset:
+    import pandas as pd
+
+    path = Path(path_str)
+    frame = pd.read_csv(path)
+    features = {}
+    for name, kind, desc, unit, mutable, direction, rng in _GERMAN_FEATURES:
+        features[name] = FeatureInfo(name=name, kind=kind, description=desc, unit=unit,
+                                     categories=_GERMAN_CATEGORIES.get(name), mutable=mutable,
+                                     direction=direction, range=rng)
+    X = _encode(frame, features)
+    y = (frame["credit_risk"] == "bad").astype("int64").rename("credit_risk")
+    return Dataset(name="german_credit", frame=frame, X=X, y=y, target_name="credit_risk",
+                   target_names=("good", "bad"), features=features, path=path, sha256=digest,
+                   card=path.with_name("german_credit.md"))
+
+
+def load_german_credit() -> Dataset:
+    """Statlog (German Credit Data): 1000 consumer-credit applicants, 20 attributes.
+
+    The target ``y`` is 1 for a **bad** credit risk (300 rows) and 0 for good (700), so a
+    classifier's class-1 probability is the estimated risk of default. Categorical features
+    are integer-coded in ``X`` in the order of ``FeatureInfo.categories`` (UCI's code order;
+    for ``checking_status``, ``savings`` and ``employment_since`` that order is ordinal except
+    for the "no account / unknown" level, which comes last).
+
+    Returns
+    -------
+    Dataset
+        ``X`` has shape (1000, 20), ``y`` shape (1000,).
+
+    Raises
+    ------
+    DatasetError
+        If ``datasets/german_credit.csv`` is missing or differs from the manifest.
+
+    References
+    ----------
+    Hofmann, H. (1994). Statlog (German Credit Data). UCI Machine Learning Repository,
+    https://doi.org/10.24432/C5NC77 (CC BY 4.0). See ``datasets/german_credit.md``.
+    """
+    path, digest = verified_path("german_credit.csv")
+    return _load_german_credit_cached(str(path), digest)

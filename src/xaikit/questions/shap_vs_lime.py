@@ -1,0 +1,415 @@
+"""Exercise ``shap_vs_lime``: "When SHAP and LIME disagree" (German credit, XGBoost).
+
+The grader's references are computed here from the same data and model as the notebook:
+path-dependent TreeSHAP (log-odds of a bad risk) and LIME under the stated protocol (one
+fresh explainer per explanation, seeded). Tolerances are calibrated in
+``tests/test_calibration_shap_vs_lime.py`` (20 variants).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from xaikit import explain as E
+from xaikit.questions.base import (AnswerFormatError, Exercise, Question, Rubric, as_array,
+                                   as_float, close, correct, field_of, incorrect, partial)
+
+#: |candidate - reference| for SHAP values and base value, log-odds. XGBoost computes
+#: TreeSHAP in float32; recomputation is bit-identical, so this only absorbs float32 noise.
+TOL_SHAP = 1e-6
+#: local accuracy: |sum(phi) + base - margin|, log-odds (float32 sums over 20 features).
+TOL_ADDITIVITY = 1e-4
+#: LIME weights and scores: exact reproduction under the same seed (float64 ridge).
+TOL_LIME = 1e-8
+#: agreement metrics (top-k overlap fraction, Spearman rho): covers tie conventions.
+TOL_AGREEMENT = 0.05
+#: stability index (a mean of Jaccard indices) and LIME's default kernel width.
+TOL_EXACT = 1e-9
+
+MODES = ("continuous", "binned")
+N_APPLICANTS = 5
+
+
+@dataclass
+class ShapVsLimeContext:
+    """Everything the notebook and the grader share for one variant.
+
+    Attributes
+    ----------
+    variant : int
+    trained : xaikit.models.TrainedModel
+        XGBoost on German credit; class 1 = bad risk.
+    applicants : list of int
+        Index labels (``X_test.loc``) of the declined applicants to explain, in order.
+    lime_seed : int
+    lime_samples : int
+        ``num_samples`` of every LIME explanation.
+    stability_seeds : tuple of int
+    kernel_widths : tuple of float
+    top_k : int
+        k of the agreement and stability metrics.
+    """
+
+    variant: int
+    trained: object
+    applicants: list
+    lime_seed: int = 0
+    lime_samples: int = 5000
+    stability_seeds: tuple = tuple(range(10))
+    kernel_widths: tuple = (0.5, 1.0, 2.0, 3.0, 5.0, 8.0)
+    top_k: int = 5
+    _lime_cache: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def model(self):
+        return self.trained.model
+
+    @property
+    def dataset(self):
+        return self.trained.dataset
+
+    @property
+    def X_train(self):
+        return self.trained.X_train
+
+    @property
+    def X_test(self):
+        return self.trained.X_test
+
+    @property
+    def feature_names(self):
+        return list(self.X_train.columns)
+
+    @property
+    def X_applicants(self):
+        """The applicants' rows, shape (5, 20), in the order of ``applicants``."""
+        return self.X_test.loc[self.applicants]
+
+    @cached_property
+    def ref_shap(self) -> E.ShapResult:
+        return E.tree_shap(self.model, self.X_applicants)
+
+    def ref_lime(self, mode: str, applicant, seed: int | None = None,
+                 kernel_width: float | None = None) -> E.LimeResult:
+        """LIME for one applicant: fresh explainer, ``random_state=seed``, all features."""
+        seed = self.lime_seed if seed is None else seed
+        key = (mode, applicant, seed, kernel_width)
+        if key not in self._lime_cache:
+            explainer = E.make_lime_explainer(self.X_train, self.dataset,
+                                              discretize_continuous=(mode == "binned"),
+                                              seed=seed, kernel_width=kernel_width)
+            self._lime_cache[key] = E.lime_explain(
+                explainer, self.model.predict_proba, self.X_test.loc[applicant],
+                n_features=len(self.feature_names), num_samples=self.lime_samples)
+        return self._lime_cache[key]
+
+    def ref_lime_weights(self, mode: str) -> np.ndarray:
+        return np.array([self.ref_lime(mode, a).weights for a in self.applicants])
+
+    def ref_agreement(self, shap_values=None, lime=None) -> dict:
+        """Top-k overlap and Spearman rho of SHAP vs LIME, rows ``MODES``, shape (2, 5)."""
+        sv = self.ref_shap.values if shap_values is None else shap_values
+        lime = lime or {m: self.ref_lime_weights(m) for m in MODES}
+        overlap = np.array([[E.top_k_overlap(sv[i], lime[m][i], self.top_k)
+                             for i in range(len(sv))] for m in MODES])
+        rho = np.array([[E.rank_correlation(sv[i], lime[m][i]) for i in range(len(sv))]
+                        for m in MODES])
+        return {"top5_overlap": overlap, "spearman": rho}
+
+    def ref_stability(self, mode: str) -> float:
+        a = self.applicants[0]
+        rows = [self.ref_lime(mode, a, seed=s).weights for s in self.stability_seeds]
+        return E.jaccard_stability(rows, self.top_k)
+
+    @property
+    def default_kernel_width(self) -> float:
+        return 0.75 * np.sqrt(len(self.feature_names))
+
+
+def build_context(variant: int = 0) -> ShapVsLimeContext:
+    """The context of ``variant``: 5 declined test applicants drawn with seed ``variant``."""
+    from xaikit.models import credit_model
+
+    trained = credit_model()
+    p = trained.model.predict_proba(trained.X_test)[:, 1]
+    declined = np.asarray(trained.X_test.index[p >= 0.5])
+    rng = np.random.default_rng(20_000 + int(variant))
+    applicants = sorted(int(a) for a in rng.choice(declined, N_APPLICANTS, replace=False))
+    return ShapVsLimeContext(variant=int(variant), trained=trained, applicants=applicants)
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+def _shape(ctx):
+    return (len(ctx.applicants), len(ctx.feature_names))
+
+
+def check_q1(a, ctx) -> "CheckResult":
+    sv = as_array("shap_values", a["shap_values"], _shape(ctx))
+    bv = None if a["base_value"] is None else as_float("base_value", a["base_value"])
+    ref = ctx.ref_shap
+    if close(sv, ref.values, TOL_SHAP):
+        if bv is None:
+            return partial(0.5, "The SHAP values are right; `base_value` is missing.",
+                           "The base value is the explainer's expected_value (log-odds).")
+        additivity = np.max(np.abs(sv.sum(1) + bv - ref.margin))
+        if additivity <= TOL_ADDITIVITY:
+            return correct("Correct: the values match TreeSHAP and local accuracy holds "
+                           "(sum of SHAP values + base value = the model's log-odds).")
+        return partial(0.5, "The SHAP values are right but local accuracy fails with your "
+                            "`base_value`.",
+                       "Use the explainer's expected_value, on the same (log-odds) scale.")
+    if close(sv, -ref.values, TOL_SHAP):
+        return incorrect("These are the SHAP values of the other class (all signs flipped).",
+                         "The model's class 1 is a BAD credit risk; explain class 1.")
+    if bv is not None:
+        p = ctx.model.predict_proba(ctx.X_applicants)[:, 1]
+        if np.max(np.abs(sv.sum(1) + bv - p)) <= 1e-3:
+            return incorrect("These values add up to probabilities, not log-odds.",
+                             "XGBoost's TreeSHAP explains the margin (log-odds); use "
+                             "shap.TreeExplainer(model) with its default model_output.")
+        if np.max(np.abs(sv.sum(1) + bv - ref.margin)) <= TOL_ADDITIVITY:
+            return partial(0.5, "Your values satisfy local accuracy for these applicants but "
+                                "are not the path-dependent TreeSHAP values asked for.",
+                           "Build TreeExplainer(model) without background data "
+                           "(feature_perturbation='tree_path_dependent').")
+    try:
+        pos = E.tree_shap(ctx.model, ctx.X_test.iloc[list(ctx.applicants)])
+        if close(sv, pos.values, TOL_SHAP):
+            return incorrect("These are the SHAP values of other applicants.",
+                             "APPLICANTS are index labels of X_test: select rows with "
+                             "X_test.loc[APPLICANTS], not .iloc.")
+    except IndexError:
+        pass
+    return incorrect("The values do not match TreeSHAP for the applicants, in log-odds.",
+                     "One row per applicant, in the order of APPLICANTS, one column per "
+                     "feature in X_test's column order.")
+
+
+def _names_list(name, value, n_rows, k, feature_names):
+    if not isinstance(value, (list, tuple, np.ndarray)):
+        raise AnswerFormatError(f"`{name}` should be a list of {n_rows} lists of {k} feature "
+                                f"names, got {type(value).__name__}.")
+    rows = [list(np.ravel(np.asarray(r, dtype=object))) for r in value]
+    if len(rows) != n_rows or any(len(r) != k for r in rows):
+        raise AnswerFormatError(f"`{name}` should be a list of {n_rows} lists of {k} feature "
+                                "names.")
+    unknown = sorted({str(f) for r in rows for f in r} - set(feature_names))
+    if unknown:
+        raise AnswerFormatError(f"`{name}` names unknown features: {unknown[:3]}.")
+    return rows
+
+
+def check_q2(a, ctx):
+    rows = _names_list("top3_features", a["top3_features"], len(ctx.applicants), 3,
+                       ctx.feature_names)
+    ref = np.abs(ctx.ref_shap.values)
+    names = ctx.feature_names
+    right = 0
+    signed_right = 0
+    for i, r in enumerate(rows):
+        third = np.sort(ref[i])[-3]
+        if len(set(r)) == 3 and all(ref[i][names.index(f)] >= third - 1e-12 for f in r):
+            right += 1
+        top_signed = set(np.array(names)[np.argsort(-ctx.ref_shap.values[i])[:3]])
+        signed_right += set(r) == top_signed
+    if right == len(rows):
+        return correct()
+    hint = ("Rank by the absolute SHAP value: a large negative value matters as much as a "
+            "large positive one." if signed_right > right else
+            "For each applicant, sort the features by |SHAP value|, largest first.")
+    if right:
+        return partial(right / len(rows), f"{right} of {len(rows)} applicants right.", hint)
+    return incorrect("None of the top-3 sets matches |SHAP|.", hint)
+
+
+def check_q3(a, ctx):
+    shape = _shape(ctx)
+    score = 0.0
+    notes, hint = [], None
+    for mode, part in (("continuous", 0.35), ("binned", 0.35)):
+        name = f"lime_{mode}"
+        if a[name] is None:
+            notes.append(f"`{name}` missing")
+            continue
+        w = as_array(name, a[name], shape)
+        ref = ctx.ref_lime_weights(mode)
+        other = ctx.ref_lime_weights("binned" if mode == "continuous" else "continuous")
+        if close(w, ref, TOL_LIME):
+            score += part
+        elif close(w, -ref, TOL_LIME):
+            notes.append(f"`{name}` explains the other class")
+            hint = "labels=(1,): class 1 is a BAD credit risk; read exp.as_map()[1]."
+        elif close(w, other, TOL_LIME):
+            notes.append(f"`{name}` holds the other LIME mode")
+            hint = "binned = discretize_continuous=True; continuous = False."
+        else:
+            notes.append(f"`{name}` does not reproduce LIME under the stated protocol")
+            hint = hint or ("A fresh explainer per applicant with random_state=LIME_SEED, "
+                            "num_features = all features, num_samples=LIME_SAMPLES; weights "
+                            "placed in feature order via exp.as_map()[1].")
+    if a["lime_scores"] is None:
+        notes.append("`lime_scores` missing")
+    else:
+        ok = 0
+        for mode in MODES:
+            s = as_array(f"lime_scores['{mode}']", field_of("lime_scores", a["lime_scores"], mode),
+                         (shape[0],))
+            ok += close(s, [ctx.ref_lime(mode, x).score for x in ctx.applicants], TOL_LIME)
+        score += 0.15 * ok
+        if ok < 2:
+            notes.append("`lime_scores` not reproduced")
+            hint = hint or "lime_scores[mode] holds exp.score for each applicant."
+    if score >= 1.0 - 1e-9:
+        return correct("Correct: both LIME variants reproduce under the stated seed.")
+    if score == 0:
+        return incorrect("; ".join(notes) + ".", hint)
+    return partial(score, "; ".join(notes) + ".", hint)
+
+
+def check_q4(a, ctx):
+    shape = (2, len(ctx.applicants))
+    ov = as_array("top5_overlap", a["top5_overlap"], shape)
+    rho = as_array("spearman", a["spearman"], shape)
+    ref = ctx.ref_agreement()
+    ok_ov = close(ov, ref["top5_overlap"], TOL_AGREEMENT)
+    ok_rho = close(rho, ref["spearman"], TOL_AGREEMENT)
+    if ok_ov and ok_rho:
+        return correct()
+    own = _own_agreement(a, ctx)
+    if own is not None and close(ov, own["top5_overlap"], TOL_AGREEMENT) and \
+            close(rho, own["spearman"], TOL_AGREEMENT):
+        return partial(0.5, "The metrics are computed correctly from your own SHAP and LIME "
+                            "values, but those are not right (see q1 and q3).")
+    hint = None
+    abs_ref = {m: ctx.ref_lime_weights(m) for m in MODES}
+    abs_rho = np.array([[E.rank_correlation(np.abs(ctx.ref_shap.values[i]), np.abs(abs_ref[m][i]))
+                         for i in range(shape[1])] for m in MODES])
+    if close(rho, abs_rho, TOL_AGREEMENT):
+        hint = "Correlate the signed attributions, not their absolute values."
+    elif not ok_ov:
+        hint = "Overlap = |top-5 by |SHAP|  ∩  top-5 by |LIME weight||| / 5, per applicant."
+    else:
+        hint = "scipy.stats.spearmanr of the 20 SHAP values vs the 20 LIME weights."
+    if ok_ov or ok_rho:
+        return partial(0.5, ("top5_overlap" if ok_ov else "spearman") + " is right; "
+                       + ("spearman" if ok_ov else "top5_overlap") + " is not.", hint)
+    return incorrect("Neither metric matches.", hint)
+
+
+def _own_agreement(a, ctx):
+    try:
+        sv = as_array("shap_values", a.get("shap_values"), _shape(ctx))
+        lime = {m: as_array(f"lime_{m}", a.get(f"lime_{m}"), _shape(ctx)) for m in MODES}
+    except (AnswerFormatError, TypeError):
+        return None
+    return ctx.ref_agreement(sv, lime)
+
+
+def check_q5(a, ctx):
+    ok = []
+    for mode in MODES:
+        v = as_float(f"lime_stability['{mode}']", field_of("lime_stability", a["lime_stability"],
+                                                            mode))
+        if not 0 <= v <= 1:
+            raise AnswerFormatError("A Jaccard-based stability index lies in [0, 1].")
+        ok.append(abs(v - ctx.ref_stability(mode)) <= TOL_EXACT)
+    if all(ok):
+        return correct()
+    vals = [as_float("", a["lime_stability"][m]) for m in MODES]
+    hint = ("Both are 1.0: did you reuse one seed? Build a fresh explainer with "
+            "random_state=seed for each seed in STABILITY_SEEDS." if vals == [1.0, 1.0] else
+            "For APPLICANTS[0]: one LIME run per seed, top-5 features by |weight| per run, "
+            "then the mean Jaccard index over all pairs of runs.")
+    if any(ok):
+        return partial(0.5, f"{MODES[ok.index(True)]} is right, the other is not.", hint)
+    return incorrect("Neither stability index matches.", hint)
+
+
+def check_q6(a, ctx):
+    score, notes, hint = 0.0, [], None
+    if a["kernel_width_scores"] is not None:
+        s = as_array("kernel_width_scores", a["kernel_width_scores"], (len(ctx.kernel_widths),))
+        ref = [ctx.ref_lime("continuous", ctx.applicants[0], kernel_width=w).score
+               for w in ctx.kernel_widths]
+        if close(s, ref, TOL_LIME):
+            score += 0.7
+        else:
+            notes.append("`kernel_width_scores` not reproduced")
+            hint = ("Continuous LIME for APPLICANTS[0], fresh explainer with "
+                    "kernel_width=w and random_state=LIME_SEED, for each w in KERNEL_WIDTHS.")
+    if a["default_kernel_width"] is not None:
+        d = as_float("default_kernel_width", a["default_kernel_width"])
+        if abs(d - ctx.default_kernel_width) <= TOL_EXACT * 1e3:
+            score += 0.3
+        else:
+            notes.append("`default_kernel_width` is not LIME's default")
+            hint = hint or "Read LimeTabularExplainer's source: kernel_width=None becomes ..."
+    if score >= 1 - 1e-9:
+        return correct()
+    return (partial(score, "; ".join(notes) + ".", hint) if score
+            else incorrect("; ".join(notes) + ".", hint))
+
+
+# --- declaration -----------------------------------------------------------------------------
+
+QUESTIONS = (
+    Question("q1", "TreeSHAP values in log-odds", "auto", 2, "junior", 8,
+             answers=("shap_values", "base_value"), check=check_q1,
+             hints=("shap.TreeExplainer(model).shap_values(X) gives log-odds for XGBoost.",
+                    "Check local accuracy yourself: values.sum(1) + base == margin.")),
+    Question("q2", "Top features by |SHAP|", "auto", 1, "junior", 4,
+             answers=("top3_features",), check=check_q2,
+             hints=("Sort by absolute value; return feature names.",)),
+    Question("q3", "LIME, binned and continuous", "auto", 2, "mid", 10,
+             answers=("lime_continuous", "lime_binned", "lime_scores"), check=check_q3,
+             hints=("exp.as_map()[1] lists (feature index, weight) pairs for class 1.",)),
+    Question("q4", "Do SHAP and LIME agree?", "auto", 2, "mid", 8,
+             answers=("top5_overlap", "spearman"), check=check_q4,
+             hints=("Row 0 compares SHAP with continuous LIME, row 1 with binned LIME.",)),
+    Question("q5", "Is LIME stable across seeds?", "auto", 2, "mid", 8,
+             answers=("lime_stability",), check=check_q5,
+             hints=("Mean pairwise Jaccard of the top-5 sets over the 10 seeds.",)),
+    Question("q6", "Kernel width and local fidelity", "auto", 1, "mid", 6,
+             answers=("kernel_width_scores", "default_kernel_width"), check=check_q6,
+             hints=("exp.score is the R² of LIME's weighted linear fit.",)),
+    Question("q7", "Why do they disagree?", "manual", 2, "mid", 8, rubric=Rubric(
+        criteria=(
+            "SHAP (path-dependent TreeSHAP) is exact for the model relative to the average "
+            "prediction; LIME fits a local linear surrogate on perturbed samples",
+            "LIME's samples come from the training distribution (continuous mode: around the "
+            "training mean, not the applicant), so its weights are slopes, not contributions",
+            "binning changes what a weight means (membership of the applicant's bin)",
+            "reads the kernel-width scores: local fidelity (R²) is low and depends on the "
+            "width, which is a free, arbitrary choice",
+            "mentions scale: log-odds vs probability (ranks comparable, magnitudes not)"),
+        strong="Names at least four of the criteria and ties them to this applicant's numbers "
+               "(e.g. a continuous feature whose LIME weight sign differs from its SHAP value).",
+        adequate="Two or three criteria, correctly; may stay generic.",
+        weak="'LIME is random' or 'both are approximations' without saying how they differ.")),
+    Question("q8", "Recommendation to the credit analyst", "manual", 3, "senior", 10,
+             rubric=Rubric(
+        criteria=(
+            "recommends TreeSHAP for this tree model: exact, deterministic, additive in "
+            "log-odds (explains the margin; can be shown in probability with care)",
+            "uses the measured evidence: LIME's instability across seeds and low local R²",
+            "states the limits of SHAP too: depends on the reference (base value), correlated "
+            "features share credit, it explains the model, not the world (not causal)",
+            "speaks to the analyst's use: consistent reasons for declined applicants, "
+            "adverse-action style wording, protected attributes in the model",
+            "proposes a check or process (monitor stability, document settings)"),
+        strong="A clear recommendation backed by the notebook's own measurements, with SHAP's "
+               "limits and a note on protected attributes (sex, age, foreign worker), in words "
+               "an analyst can act on.",
+        adequate="Recommends SHAP with one or two valid reasons; few limits.",
+        weak="No recommendation, or 'use both', or claims that SHAP shows causes.")),
+)
+
+EXERCISE = Exercise(
+    id="shap_vs_lime", title="When SHAP and LIME disagree", level="junior-mid", minutes=75,
+    notebook="01_shap_vs_lime.ipynb",
+    topics=("model-agnostic vs model-specific methods", "using SHAP and LIME",
+            "methods that disagree", "judging explanation stability"),
+    questions=QUESTIONS, build_context=build_context)
