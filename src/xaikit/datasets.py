@@ -311,3 +311,78 @@ def load_german_credit() -> Dataset:
     """
     path, digest = verified_path("german_credit.csv")
     return _load_german_credit_cached(str(path), digest)
+
+
+# --- Bike sharing ------------------------------------------------------------------------
+
+_MONTHS = ("Jan", "Feb", "March", "April", "May", "June", "July", "Aug", "Sept", "Oct", "Nov",
+           "Dec")
+_BIKE_FEATURES = [
+    # name, kind, description, unit, categories, range
+    ("season", "ordinal", "season: 1 winter, 2 spring, 3 summer, 4 autumn", "code 1-4", None, (1, 4)),
+    ("mnth", "numeric", "month of 2011 (1 = January)", "month", None, (1, 12)),
+    ("day", "numeric", "day of the year 2011 (1 = 1 January); also a trend: the scheme grew "
+     "during 2011", "day", None, (1, 365)),
+    ("hr", "numeric", "hour of the day", "hour", None, (0, 23)),
+    ("holiday", "binary", "public holiday", "0/1", None, (0, 1)),
+    ("weekday", "numeric", "day of the week (0 = Sunday)", "day", None, (0, 6)),
+    ("workingday", "binary", "neither weekend nor holiday", "0/1", None, (0, 1)),
+    ("weathersit", "ordinal", "weather situation", "", ("clear", "cloudy/misty",
+                                                        "light rain/snow", "heavy rain/snow"), None),
+    ("temp", "numeric", "temperature, normalised: (t - (-8 °C)) / 47 °C", "fraction", None, (0, 1)),
+    ("atemp", "numeric", "feels-like temperature, normalised: (t - (-16 °C)) / 66 °C", "fraction",
+     None, (0, 1)),
+    ("hum", "numeric", "relative humidity / 100", "fraction", None, (0, 1)),
+    ("windspeed", "numeric", "wind speed / 67", "fraction", None, (0, 1)),
+]
+#: Columns that are parts of the target (casual + registered = bikers): never features.
+BIKESHARE_LEAKS = ("casual", "registered")
+
+
+@lru_cache(maxsize=None)
+def _load_bikeshare_cached(path_str: str, digest: str) -> Dataset:
+    import pandas as pd
+
+    path = Path(path_str)
+    frame = pd.read_csv(path)
+    frame["mnth"] = frame["mnth"].map({m: i + 1 for i, m in enumerate(_MONTHS)})
+    if frame["mnth"].isna().any():
+        raise DatasetError(f"{path}: unknown month label")
+    features = {}
+    for name, kind, desc, unit, cats, rng in _BIKE_FEATURES:
+        features[name] = FeatureInfo(name=name, kind=kind, description=desc, unit=unit,
+                                     categories=cats, mutable=False, direction="none", range=rng)
+    X = _encode(frame, features)
+    y = frame["bikers"].astype("float64").rename("bikers")
+    return Dataset(name="bikeshare_2011_hourly", frame=frame, X=X, y=y, target_name="bikers",
+                   target_names=None, features=features, path=path, sha256=digest,
+                   card=path.with_name("bikeshare_2011_hourly.md"),
+                   extra={"leaks": BIKESHARE_LEAKS})
+
+
+def load_bikeshare() -> Dataset:
+    """Capital Bikeshare (Washington D.C.) hourly rentals in 2011, with weather and calendar.
+
+    The target ``y`` is ``bikers``, the number of rentals in the hour (casual + registered
+    users). ``casual`` and ``registered`` stay in ``frame`` but are **not** in ``X``: they sum
+    to the target. Temperatures, humidity and wind speed are normalised as the UCI source
+    ships them (see ``FeatureInfo.description`` for the scales); ``month`` is numbered 1-12.
+
+    Returns
+    -------
+    Dataset
+        ``X`` has shape (8645, 12), ``y`` shape (8645,) (rentals per hour).
+
+    Raises
+    ------
+    DatasetError
+        If ``datasets/bikeshare_2011_hourly.csv`` is missing or differs from the manifest.
+
+    References
+    ----------
+    Fanaee-T, H. & Gama, J. (2013). Event labeling combining ensemble detectors and background
+    knowledge. Progress in Artificial Intelligence 2, 113-127. UCI ML Repository dataset 275,
+    https://doi.org/10.24432/C5W894 (CC BY 4.0). See ``datasets/bikeshare_2011_hourly.md``.
+    """
+    path, digest = verified_path("bikeshare_2011_hourly.csv")
+    return _load_bikeshare_cached(str(path), digest)

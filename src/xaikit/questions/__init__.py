@@ -15,6 +15,10 @@ from xaikit.questions.base import (MODES, CheckDisplay, CheckResult, Exercise, Q
 #: exercise id -> module defining ``EXERCISE``
 REGISTRY = {
     "shap_vs_lime": "xaikit.questions.shap_vs_lime",
+    "pdp_ice": "xaikit.questions.pdp_ice",
+    "feature_importance": "xaikit.questions.feature_importance",
+    "counterfactuals": "xaikit.questions.counterfactuals",
+    "distillation": "xaikit.questions.distillation",
 }
 
 __all__ = ["REGISTRY", "get_exercise", "open_exercise", "OpenExercise", "Exercise",

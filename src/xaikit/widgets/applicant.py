@@ -1,6 +1,6 @@
-"""ipywidgets explorers. They wire controls to :mod:`xaikit.explain` and :mod:`xaikit.plots`
-and do no maths of their own. Each widget's controls carry CSS classes (``xaikit-...``) so
-browser tests can find them.
+"""The SHAP-vs-LIME applicant explorer: wires controls to :mod:`xaikit.explain` and
+:mod:`xaikit.plots`, no maths of its own. Controls carry CSS classes (``xaikit-...``) so browser
+tests can find them.
 """
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ class ApplicantExplorer:
         import matplotlib.pyplot as plt
         from IPython.display import display
 
-        from xaikit.plots import AttributionBarDisplay, ShapWaterfallDisplay, _labels
+        from xaikit.plots import AttributionBarDisplay, ShapWaterfallDisplay, readable_labels
 
         i, mode = self.applicant.value, self.mode.value
         label = self.labels[i]
@@ -95,7 +95,7 @@ class ApplicantExplorer:
                 plt.close(d.figure_)
         with self.lime_out:
             self.lime_out.clear_output(wait=True)
-            labels = _labels(self.ctx.feature_names, self.shap.data[i], self.ctx.dataset)
+            labels = readable_labels(self.ctx.feature_names, self.shap.data[i], self.ctx.dataset)
             d = AttributionBarDisplay(lime.weights, labels,
                                       xlabel="LIME weight (probability of a bad risk)",
                                       title=f"LIME, {mode}").plot()

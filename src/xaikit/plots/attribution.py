@@ -8,7 +8,8 @@ from __future__ import annotations
 import numpy as np
 
 
-def _labels(feature_names, data=None, dataset=None):
+def readable_labels(feature_names, data=None, dataset=None):
+    """``"feature = value unit"`` labels of one encoded row (category labels where known)."""
     if dataset is None or data is None:
         return list(feature_names)
     out = []
@@ -44,7 +45,7 @@ class ShapWaterfallDisplay:
         exp = result.explanation(i)
         if dataset is not None:
             exp = shap.Explanation(values=exp.values, base_values=exp.base_values,
-                                   data=None, feature_names=_labels(result.feature_names,
+                                   data=None, feature_names=readable_labels(result.feature_names,
                                                                     result.data[i], dataset))
         return cls(exp, **kw)
 
