@@ -21,7 +21,7 @@ REGISTRY = {
     "distillation": "xaikit.questions.distillation",
 }
 
-__all__ = ["REGISTRY", "get_exercise", "open_exercise", "OpenExercise", "Exercise",
+__all__ = ["REGISTRY", "catalog", "get_exercise", "open_exercise", "OpenExercise", "Exercise",
            "Question", "Rubric", "CheckResult", "run_check"]
 
 
@@ -102,6 +102,24 @@ class OpenExercise:
         return (f"{e.title} ({e.id}, variant {self.variant}, {self.mode} mode): "
                 f"{len(e.questions)} questions, {e.auto_points:g} auto + {e.manual_points:g} "
                 f"manual points, about {e.minutes} minutes")
+
+
+def catalog():
+    """One row per registered exercise: id, title, level, minutes, points, notebook, topics.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    import pandas as pd
+
+    rows = []
+    for eid in REGISTRY:
+        e = get_exercise(eid)
+        rows.append({"id": e.id, "title": e.title, "level": e.level, "minutes": e.minutes,
+                     "auto points": e.auto_points, "manual points": e.manual_points,
+                     "notebook": f"exercises/{e.notebook}", "topics": ", ".join(e.topics)})
+    return pd.DataFrame(rows).set_index("id")
 
 
 def open_exercise(exercise_id: str, variant: int = 0, mode: str = "practice") -> OpenExercise:
