@@ -192,7 +192,7 @@ def train_cached(name, dataset, make_estimator, params, *, test_size=0.3, split_
                "test_size": test_size, "split_seed": split_seed, "stratify": stratify,
                "versions": library_versions()}
     key = _key(payload)
-    is_xgb = estimator.startswith("xgboost.")
+    is_xgb = hasattr(make_estimator, "save_model")  # XGBoost's own format, not pickle
     folder = cache_dir()
     path = folder / f"{name}-{key}.{'ubj' if is_xgb else 'joblib'}"
     model = None
@@ -256,3 +256,162 @@ def credit_model(retrain: bool = False) -> TrainedModel:
 
     return train_cached("credit_xgb", load_german_credit(), XGBClassifier, CREDIT_XGB_PARAMS,
                         retrain=retrain)
+
+
+HMDA_XGB_PARAMS = {
+    "n_estimators": 300, "max_depth": 3, "learning_rate": 0.05, "subsample": 0.8,
+    "colsample_bytree": 0.8, "min_child_weight": 2, "reg_lambda": 1.0,
+    "random_state": 0, "n_jobs": 1, "tree_method": "hist", "eval_metric": "logloss",
+}
+
+
+@lru_cache(maxsize=None)
+def hmda_model(retrain: bool = False) -> TrainedModel:
+    """XGBoost classifier of mortgage denial on Boston HMDA (class 1 = denied).
+
+    70/30 split stratified on ``deny`` with ``random_state=0``; parameters in
+    ``HMDA_XGB_PARAMS`` (one thread, fixed seed). ``predict_proba(X)[:, 1]`` is the probability
+    of denial; ``predict(X, output_margin=True)`` its log-odds. The features include the
+    protected attribute ``black`` on purpose: the counterfactuals exercise shows what a model
+    that uses it does.
+
+    Returns
+    -------
+    TrainedModel
+        ``X_train`` (1666, 12), ``X_test`` (714, 12).
+    """
+    from xgboost import XGBClassifier
+
+    from xaikit.datasets import load_boston_hmda
+
+    return train_cached("hmda_xgb", load_boston_hmda(), XGBClassifier, HMDA_XGB_PARAMS,
+                        retrain=retrain)
+
+
+BIKESHARE_TEACHER_PARAMS = {
+    "n_estimators": 400, "max_depth": 6, "learning_rate": 0.05, "subsample": 0.8,
+    "colsample_bytree": 0.8, "min_child_weight": 3, "reg_lambda": 1.0,
+    "random_state": 0, "n_jobs": 1, "tree_method": "hist", "objective": "reg:squarederror",
+}
+
+
+@lru_cache(maxsize=None)
+def bikeshare_teacher(retrain: bool = False) -> TrainedModel:
+    """XGBoost regressor of hourly rentals on bike sharing 2011: the distillation teacher.
+
+    70/30 random split (not stratified) with ``random_state=0``; parameters in
+    ``BIKESHARE_TEACHER_PARAMS`` (one thread, fixed seed). ``predict(X)`` is in rentals per
+    hour. A regression teacher makes fidelity an R² between two real-valued outputs.
+
+    Returns
+    -------
+    TrainedModel
+        ``X_train`` (6051, 12), ``X_test`` (2594, 12).
+    """
+    from xgboost import XGBRegressor
+
+    from xaikit.datasets import load_bikeshare
+
+    return train_cached("bikeshare_teacher_xgb", load_bikeshare(), XGBRegressor,
+                        BIKESHARE_TEACHER_PARAMS, stratify=False, retrain=retrain)
+
+
+# --- bike sharing: pdp_ice (gradient boosting) and feature_importance (random forest) --------
+
+BIKESHARE_GBR_PARAMS = {
+    "n_estimators": 300, "max_depth": 4, "learning_rate": 0.1, "subsample": 1.0,
+    "random_state": 0,
+}
+
+
+@lru_cache(maxsize=None)
+def bikeshare_gbr(retrain: bool = False) -> TrainedModel:
+    """Gradient-boosting regressor of rentals per hour on bike sharing (exercise ``pdp_ice``).
+
+    ``sklearn.ensemble.GradientBoostingRegressor`` (squared error, parameters in
+    ``BIKESHARE_GBR_PARAMS``, single-threaded, fixed seed) on a 70/30 random split with
+    ``random_state=0``. Predictions are in **rentals per hour**.
+
+    Returns
+    -------
+    TrainedModel
+        ``X_train`` (6051, 12), ``X_test`` (2594, 12).
+    """
+    from sklearn.ensemble import GradientBoostingRegressor
+
+    from xaikit.datasets import load_bikeshare
+
+    return train_cached("bikeshare_gbr", load_bikeshare(), GradientBoostingRegressor,
+                        BIKESHARE_GBR_PARAMS, stratify=False, split_seed=0, retrain=retrain)
+
+
+BIKESHARE_RF_PARAMS = {
+    "n_estimators": 40, "max_depth": 14, "min_samples_leaf": 2, "max_features": 0.5,
+    "random_state": 0, "n_jobs": 1,
+}
+#: Names of the planted pure-noise columns, chosen per variant (see ``bikeshare_with_noise``).
+NOISE_ID_NAMES = ("record_id", "trip_log_id", "ticket_no", "sensor_msg_id", "batch_row_id")
+NOISE_LOWCARD_NAMES = ("kiosk_group", "app_version", "shift_code", "dock_colour", "sensor_model")
+
+
+def bikeshare_with_noise(variant: int = 0):
+    """Bike-sharing features plus two planted pure-noise columns, deterministic per variant.
+
+    The columns are drawn with ``numpy.random.default_rng(7_000 + variant)``, independently of
+    everything else (so they carry no information about rentals):
+
+    - a high-cardinality random ID: a random permutation of 100000 ... 100000 + n - 1 (every
+      value distinct), named ``NOISE_ID_NAMES[variant % 5]``;
+    - a low-cardinality random code: uniform on ``{0, ..., k - 1}`` with ``k = 3 + variant % 4``,
+      named ``NOISE_LOWCARD_NAMES[(variant // 5) % 5]``.
+
+    Parameters
+    ----------
+    variant : int
+
+    Returns
+    -------
+    X : pandas.DataFrame, shape (8645, 14)
+        The 12 bike-sharing features, then the two planted columns.
+    planted : tuple of str
+        Names of the planted noise columns (the grader's truth), ID first.
+    """
+    import numpy as np
+
+    from xaikit.datasets import load_bikeshare
+
+    ds = load_bikeshare()
+    variant = int(variant)
+    rng = np.random.default_rng(7_000 + variant)
+    n = len(ds.X)
+    id_name = NOISE_ID_NAMES[variant % len(NOISE_ID_NAMES)]
+    low_name = NOISE_LOWCARD_NAMES[(variant // len(NOISE_ID_NAMES)) % len(NOISE_LOWCARD_NAMES)]
+    X = ds.X.copy()
+    X[id_name] = (100_000 + rng.permutation(n)).astype("float64")
+    X[low_name] = rng.integers(0, 3 + variant % 4, size=n).astype("float64")
+    return X, (id_name, low_name)
+
+
+@lru_cache(maxsize=64)
+def bikeshare_rf(variant: int = 0, retrain: bool = False) -> TrainedModel:
+    """Random forest of rentals per hour on bike sharing + planted noise (``feature_importance``).
+
+    ``sklearn.ensemble.RandomForestRegressor`` (``BIKESHARE_RF_PARAMS``: 40 trees, depth <= 14,
+    single-threaded so that predictions are bit-identical run to run) trained on
+    :func:`bikeshare_with_noise` ``(variant)`` with the same 70/30 split (``random_state=0``) as
+    :func:`bikeshare_gbr`. One cached model per variant (the planted columns differ).
+
+    Returns
+    -------
+    TrainedModel
+        ``X_train`` (6051, 14), ``X_test`` (2594, 14); the planted column names are in
+        ``trained.card.params`` under no key: use ``bikeshare_with_noise(variant)[1]``.
+    """
+    from sklearn.ensemble import RandomForestRegressor
+
+    from xaikit.datasets import load_bikeshare
+
+    X, _ = bikeshare_with_noise(variant)
+    ds = load_bikeshare()
+    return train_cached("bikeshare_rf_noise", ds, RandomForestRegressor, BIKESHARE_RF_PARAMS,
+                        stratify=False, split_seed=0, X=X, y=ds.y, retrain=retrain)

@@ -191,13 +191,16 @@ def run_check(question: Question, answers: dict, ctx) -> CheckResult:
 
     Format problems raised as :class:`AnswerFormatError` become ``incorrect`` with the message.
     """
-    values = {n: answers.get(n) for n in question.answers}
-    if all(is_blank(v) for v in values.values()):
+    own = {n: answers.get(n) for n in question.answers}
+    if all(is_blank(v) for v in own.values()):
         return NOT_ATTEMPTED
-    for name, v in values.items():
+    for name, v in own.items():
         if isinstance(v, Unsupported):
             return incorrect(f"`{name}` holds a {v.type_name}, which cannot be graded: store "
                              "plain numbers, strings, lists, dicts or numpy/pandas objects.")
+    # the check sees every collected answer (for consistency with earlier questions), with
+    # its own declared names always present
+    values = {**answers, **own}
     try:
         return question.check(values, ctx)
     except AnswerFormatError as e:

@@ -1,0 +1,55 @@
+"""What the browser tests drive in each notebook that has widgets (data, not code).
+
+One :class:`NotebookSpec` per notebook *stem* (``01_shap_vs_lime``); it applies to every copy
+that exists under ``solutions/``, ``exercises/`` and ``notebooks/``. Selectors are the CSS
+classes the widget modules give their controls and displays (``widget.add_class("xaikit-...")``).
+
+- ``widgets``: the root of every widget the notebook must render (each must be visible).
+- ``displays``: class -> ``"image"`` (a matplotlib figure in an ``Output``: the ``img`` ``src``
+  must change) or ``"text"`` (an ``HTML``/``Label``: the visible text must change).
+- ``controls``: each control is driven once; every display it lists must visibly change.
+  ``kind`` is ``"dropdown"`` (select another option), ``"toggle"`` (click an inactive
+  button of a ``ToggleButtons``), ``"slider"`` (keyboard: End, or Home when already at the end).
+
+A notebook that does not exist yet is simply not tested; a notebook that exists and whose
+source uses ``xaikit.widgets`` or ``ipywidgets`` must have a spec here
+(``test_every_widget_notebook_has_a_spec``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+FOLDERS = ("solutions", "exercises", "notebooks")
+
+
+@dataclass(frozen=True)
+class Control:
+    css: str
+    kind: str  # "dropdown" | "toggle" | "slider"
+    changes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    stem: str
+    widgets: tuple[str, ...]
+    displays: dict = field(default_factory=dict)
+    controls: tuple[Control, ...] = ()
+
+
+SPECS = [
+    NotebookSpec(
+        stem="01_shap_vs_lime",
+        widgets=("xaikit-applicant-explorer",),
+        displays={"xaikit-prediction": "text", "xaikit-shap-plot": "image",
+                  "xaikit-lime-plot": "image"},
+        controls=(
+            Control("xaikit-applicant", "dropdown",
+                    changes=("xaikit-prediction", "xaikit-shap-plot", "xaikit-lime-plot")),
+            Control("xaikit-lime-mode", "toggle",
+                    changes=("xaikit-prediction", "xaikit-lime-plot")),
+        ),
+    ),
+]
+
+BY_STEM = {s.stem: s for s in SPECS}
