@@ -404,8 +404,8 @@ def bikeshare_rf(variant: int = 0, retrain: bool = False) -> TrainedModel:
     Returns
     -------
     TrainedModel
-        ``X_train`` (6051, 14), ``X_test`` (2594, 14); the planted column names are in
-        ``trained.card.params`` under no key: use ``bikeshare_with_noise(variant)[1]``.
+        ``X_train`` (6051, 14), ``X_test`` (2594, 14). The planted column names are
+        ``bikeshare_with_noise(variant)[1]``.
     """
     from sklearn.ensemble import RandomForestRegressor
 
