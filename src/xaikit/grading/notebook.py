@@ -117,6 +117,30 @@ def set_mode(nb, mode: str):
     return nb
 
 
+def set_variant(nb, variant: int, candidate: str | None = None):
+    """A copy of ``nb`` whose metadata and ``open_exercise(..., variant=N)`` calls use
+    ``variant`` (a call without ``variant=`` gets one); ``candidate`` is recorded in the
+    metadata when given. See :mod:`xaikit.grading.variants`."""
+    nb = copy.deepcopy(nb)
+    meta = nb.metadata.setdefault("xaikit", {})
+    meta["variant"] = int(variant)
+    if candidate is not None:
+        meta["candidate"] = str(candidate)
+    call = re.compile(r"open_exercise\(\s*(['\"])[\w-]+\1[^)]*\)")
+    arg = re.compile(r"variant\s*=\s*-?\d+")
+
+    def fix(m):
+        text = m.group(0)
+        if arg.search(text):
+            return arg.sub(f"variant={int(variant)}", text)
+        return text[:-1] + f", variant={int(variant)})"
+
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "open_exercise(" in cell.source:
+            cell.source = call.sub(fix, cell.source)
+    return nb
+
+
 def build_exercise(solution_nb):
     """The candidate's notebook from a solution notebook (practice mode, no outputs).
 

@@ -64,7 +64,7 @@ def load_submission(raw: bytes):
 
 
 def grade_submission(path: Path, out: Path, *, name: str | None = None, cell_timeout: int = 120,
-                     total_timeout: int = 900) -> dict:
+                     total_timeout: int = 900, manifest: dict | None = None) -> dict:
     """Grade one notebook; write ``out/<stem>/report.json``, ``report.md``, ``executed.ipynb``.
 
     Never raises for a bad submission: problems become flags in the report.
@@ -99,7 +99,10 @@ def grade_submission(path: Path, out: Path, *, name: str | None = None, cell_tim
         report["runtime_s"] = time.monotonic() - start
         write_report(out_dir, report)
         return report
-    variant = int(meta.get("variant", 0))
+    from xaikit.grading.variants import resolve_variant  # manifest + variant_* flags
+
+    variant, variant_flags = resolve_variant(nb, meta, exercise.id, manifest)
+    report["flags"] += variant_flags
     report.update(exercise=exercise.id, variant=variant)
     report["auto"]["max"] = exercise.auto_points
     report["manual"]["max"] = exercise.manual_points
@@ -171,7 +174,7 @@ def report_names(paths) -> dict:
 
 
 def grade_many(inputs, out: Path, *, cell_timeout: int = 120, total_timeout: int = 900,
-               progress: bool = True) -> list[dict]:
+               progress: bool = True, manifest: dict | None = None) -> list[dict]:
     """Grade every submission in ``inputs`` (files or folders) and write ``out/summary.csv``."""
     from tqdm.auto import tqdm
 
@@ -184,7 +187,7 @@ def grade_many(inputs, out: Path, *, cell_timeout: int = 120, total_timeout: int
     reports = []
     for p in tqdm(paths, desc="grading", unit="notebook", disable=not progress):
         rep = grade_submission(p, out, name=names[p], cell_timeout=cell_timeout,
-                               total_timeout=total_timeout)
+                               total_timeout=total_timeout, manifest=manifest)
         reports.append((rep, f"{names[p]}/report.json"))
     write_summary(Path(out), reports)
     return [r for r, _ in reports]
