@@ -386,3 +386,93 @@ def load_bikeshare() -> Dataset:
     """
     path, digest = verified_path("bikeshare_2011_hourly.csv")
     return _load_bikeshare_cached(str(path), digest)
+
+
+# --- Boston HMDA mortgages ----------------------------------------------------------------
+
+_HMDA_FEATURES = [
+    # name, kind, description, unit, categories, mutable, direction, range
+    ("dir", "numeric", "debt payments to total income ratio (monthly debt service incl. housing "
+     "/ monthly income)", "ratio", None, True, "decrease", (0.10, 3.0)),
+    ("hir", "numeric", "housing expenses to income ratio", "ratio", None, True, "decrease",
+     (0.05, 3.0)),
+    ("lvr", "numeric", "loan to assessed property value ratio (lower = larger down payment)",
+     "ratio", None, True, "decrease", (0.20, 1.95)),
+    ("ccs", "ordinal", "consumer credit score, 1 = no slow payments or delinquencies ... 6 = "
+     "serious delinquencies (lower is better)", "score 1-6", None, True, "decrease", (1, 6)),
+    ("mcs", "ordinal", "mortgage credit score, 1 = no late mortgage payments ... 4 = more than "
+     "two late payments (lower is better)", "score 1-4", None, True, "decrease", (1, 4)),
+    ("pbcr", "binary", "public bad credit record (history: immutable)", "", ("no", "yes"), False,
+     "none", None),
+    ("dmi", "binary", "denied mortgage insurance (a fact of this application: immutable)", "",
+     ("no", "yes"), False, "none", None),
+    ("self", "binary", "self-employed (protected from recourse: immutable)", "", ("no", "yes"),
+     False, "none", None),
+    ("single", "binary", "applicant is single (immutable)", "", ("no", "yes"), False, "none",
+     None),
+    ("uria", "numeric", "1989 Massachusetts unemployment rate in the applicant's industry "
+     "(not under the applicant's control: immutable)", "percent", None, False, "none",
+     (1.8, 10.6)),
+    ("comdominiom", "binary", "the property is a condominium (spelling as in the source; "
+     "treated as fixed)", "0/1", None, False, "none", (0, 1)),
+    ("black", "binary", "applicant is Black (protected attribute: immutable)", "", ("no", "yes"),
+     False, "none", None),
+]
+
+
+@lru_cache(maxsize=None)
+def _load_boston_hmda_cached(path_str: str, digest: str) -> Dataset:
+    import pandas as pd
+
+    path = Path(path_str)
+    raw = pd.read_csv(path, index_col=0)  # first column: the source's row number 1..2381
+    # The one row with missing values (pbcr and self) carries column means in every numeric
+    # column (an imputed record, not an applicant): drop it. See datasets/boston_hmda.md.
+    incomplete = raw.index[raw.isna().any(axis=1)]
+    frame = raw.drop(index=incomplete)
+    features = {}
+    for name, kind, desc, unit, cats, mutable, direction, rng in _HMDA_FEATURES:
+        features[name] = FeatureInfo(name=name, kind=kind, description=desc, unit=unit,
+                                     categories=cats, mutable=mutable, direction=direction,
+                                     range=rng)
+    X = _encode(frame, features)
+    y = (frame["deny"] == "yes").astype("int64").rename("deny")
+    return Dataset(name="boston_hmda", frame=frame, X=X, y=y, target_name="deny",
+                   target_names=("approved", "denied"), features=features, path=path,
+                   sha256=digest, card=path.with_name("boston_hmda.md"),
+                   extra={"dropped_rows": tuple(int(i) for i in incomplete)})
+
+
+def load_boston_hmda() -> Dataset:
+    """Boston HMDA mortgage applications (1990): 2380 applicants, 12 features, target ``deny``.
+
+    The target ``y`` is 1 when the application was **denied** (285 rows), 0 when approved, so a
+    classifier's class-1 probability is the estimated probability of denial. The index is the
+    source's row number (1-2381). Row 2381, the only one with missing values (``pbcr`` and
+    ``self``) and whose numeric columns all equal the column means (an imputed record), is
+    dropped (``extra["dropped_rows"]``). Yes/no columns are coded 0/1 in ``X``.
+
+    Feature metadata for recourse: ``dir``, ``hir``, ``lvr`` (ratios), ``ccs`` (1-6) and
+    ``mcs`` (1-4) are mutable and may only **decrease** (lower is better); every other
+    feature (``pbcr``, ``dmi``, ``self``, ``single``, ``uria``, ``comdominiom``, ``black``) is
+    immutable. ``FeatureInfo.range`` gives the plausible raw values.
+
+    Returns
+    -------
+    Dataset
+        ``X`` has shape (2380, 12), ``y`` shape (2380,).
+
+    Raises
+    ------
+    DatasetError
+        If ``datasets/boston_hmda.csv`` is missing or differs from the manifest.
+
+    References
+    ----------
+    Munnell, A. H., Tootell, G. M. B., Browne, L. E. & McEneaney, J. (1996). Mortgage Lending
+    in Boston: Interpreting HMDA Data. American Economic Review 86(1), 25-53. Distributed as
+    ``Hdma`` in the R package Ecdat; copied from the pydataset package (MIT). See
+    ``datasets/boston_hmda.md``.
+    """
+    path, digest = verified_path("boston_hmda.csv")
+    return _load_boston_hmda_cached(str(path), digest)
