@@ -415,3 +415,61 @@ def bikeshare_rf(variant: int = 0, retrain: bool = False) -> TrainedModel:
     ds = load_bikeshare()
     return train_cached("bikeshare_rf_noise", ds, RandomForestRegressor, BIKESHARE_RF_PARAMS,
                         stratify=False, split_seed=0, X=X, y=ds.y, retrain=retrain)
+
+
+#: Names of the planted informative column (a noisy commute-peak flag), chosen per variant.
+PEAK_FLAG_NAMES = ("peak_flag", "commute_flag", "rush_marker", "peak_tariff", "busy_hour")
+
+
+def bikeshare_with_planted(variant: int = 0):
+    """Bike-sharing features plus three "joined" columns: two pure noise, one informative.
+
+    The two noise columns are those of :func:`bikeshare_with_noise`. The third, named
+    ``PEAK_FLAG_NAMES[variant % 5]``, is a commute-peak flag (1 on working days at 7, 8, 17
+    and 18 h) with 10 % of its values flipped at random (``default_rng(8_000 + variant)``): it
+    carries real information about rentals, so it is **not** noise. The three columns follow
+    the 12 original ones in a variant-dependent order.
+
+    Returns
+    -------
+    X : pandas.DataFrame, shape (8645, 15)
+    noise : tuple of str
+        The two pure-noise columns (ID first): the grader's truth.
+    joined : tuple of str
+        The three added columns, in alphabetical order.
+    """
+    import numpy as np
+
+    X, noise = bikeshare_with_noise(variant)
+    variant = int(variant)
+    rng = np.random.default_rng(8_000 + variant)
+    peak = (X["workingday"].to_numpy() == 1) & np.isin(X["hr"].to_numpy(), (7, 8, 17, 18))
+    flip = rng.random(len(X)) < 0.10
+    flag = PEAK_FLAG_NAMES[variant % len(PEAK_FLAG_NAMES)]
+    X[flag] = (peak ^ flip).astype("float64")
+    added = [*noise, flag]
+    order = [added[i] for i in rng.permutation(3)]
+    X = X[[c for c in X.columns if c not in added] + order]
+    return X, tuple(noise), tuple(sorted(added))
+
+
+@lru_cache(maxsize=64)
+def bikeshare_rf_planted(variant: int = 0, retrain: bool = False) -> TrainedModel:
+    """Random forest of rentals per hour on :func:`bikeshare_with_planted` (``feature_importance``).
+
+    Same estimator, parameters (``BIKESHARE_RF_PARAMS``) and split as :func:`bikeshare_rf`;
+    one cached model per variant.
+
+    Returns
+    -------
+    TrainedModel
+        ``X_train`` (6051, 15), ``X_test`` (2594, 15); predictions in rentals per hour.
+    """
+    from sklearn.ensemble import RandomForestRegressor
+
+    from xaikit.datasets import load_bikeshare
+
+    X, _, _ = bikeshare_with_planted(variant)
+    ds = load_bikeshare()
+    return train_cached("bikeshare_rf_planted", ds, RandomForestRegressor, BIKESHARE_RF_PARAMS,
+                        stratify=False, split_seed=0, X=X, y=ds.y, retrain=retrain)
