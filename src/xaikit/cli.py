@@ -66,27 +66,90 @@ def build(check, solutions, exercises):
 @click.option("--timeout", "total_timeout", default=900, show_default=True,
               help="Seconds per notebook.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or table.")
-def grade(submissions, out, cell_timeout, total_timeout, quiet):
+@click.option("--manifest", type=click.Path(exists=True, path_type=Path), default=None,
+              help="The candidate's take-home pack (zip) or its MANIFEST.json: grade against "
+                   "the pack's variants and flag notebooks whose variant was altered.")
+@click.option("--jobs", "-j", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Submissions graded in parallel (one process and one kernel each).")
+@click.option("--force", is_flag=True, help="Re-grade submissions already graded in OUT "
+              "(same SHA-256); by default they are skipped.")
+@click.option("--manual", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="Interviewer's scores for the written questions (CSV or YAML: "
+              "candidate, question, score, comment), merged into the reports and summary.csv; "
+              "OUT/manual_scores.csv is the template.")
+@click.option("--isolation", type=click.Choice(["auto", "bwrap", "rlimits"]), default="auto",
+              show_default=True, help="auto: bubblewrap where it works, else rlimits only.")
+@click.option("--memory-mb", default=6144, show_default=True,
+              help="Address-space limit of a candidate's kernel.")
+def grade(submissions, out, cell_timeout, total_timeout, quiet, manifest, jobs, force, manual,
+          isolation, memory_mb):
     """Grade submitted notebooks (files or folders of .ipynb).
 
     Each notebook is re-executed in a fresh kernel in a temporary folder; its answers are
     checked against the grader's own computations. Writes OUT/<name>/report.json, report.md,
     executed.ipynb and OUT/summary.csv. Exit code 0 whenever grading completed.
     """
+    import tempfile
+
     from xaikit.grading.pipeline import grade_many
+    from xaikit.grading.sandbox import Limits
+    from xaikit.grading.variants import load_manifest
+    from xaikit.packs import extract_handins
 
     try:
-        reports = grade_many(submissions, out, cell_timeout=cell_timeout,
-                             total_timeout=total_timeout, progress=not quiet)
-    except ValueError as e:
+        pack_manifest = load_manifest(manifest) if manifest else None
+        with tempfile.TemporaryDirectory(prefix="xaikit-handin-") as tmp:  # hand-in zips
+            reports = grade_many(extract_handins(submissions, Path(tmp)), out,
+                                 cell_timeout=cell_timeout, total_timeout=total_timeout,
+                                 progress=not quiet, manifest=pack_manifest, jobs=jobs,
+                                 force=force, manual=manual, isolation=isolation,
+                                 limits=Limits(memory_mb=memory_mb,
+                                               cpu_s=total_timeout + 300))
+    except (ValueError, RuntimeError) as e:
         raise click.ClickException(str(e))
     if not quiet:
         for r in reports:
             flags = ", ".join(f["kind"] for f in r["flags"]) or "none"
-            click.echo(f"{r['candidate']}: {r.get('exercise')} auto {r['auto']['score']:g}/"
-                       f"{r['auto']['max']:g}, manual {r['manual']['max']:g} to score; "
+            m = r["manual"]
+            manual_text = (f"manual {m['max']:g} to score" if m["score"] is None
+                           else f"manual {m['score']:g}/{m['max']:g}")
+            click.echo(f"{r['candidate']}: {r.get('exercise')} [{r.get('status')}] auto "
+                       f"{r['auto']['score']:g}/{r['auto']['max']:g}, {manual_text}; "
                        f"flags: {flags}")
         click.echo(f"summary: {Path(out) / 'summary.csv'}")
+
+
+@main.command()
+@click.option("--candidate", required=True, help="Candidate id (letters, digits, . _ -).")
+@click.option("--exercises", required=True, help="Comma-separated exercise ids, e.g. "
+              "shap_vs_lime,pdp_ice (see `xaikit plan`).")
+@click.option("--level", type=click.Choice(["junior", "mid", "senior"]), default=None,
+              help="The role's level, stated in the README.")
+@click.option("--minutes", type=int, default=None,
+              help="Time budget (default: the sum of the exercises' estimates).")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for xaikit-takehome-<candidate>.zip.")
+@click.option("--salt", envvar="XAIKIT_PACK_SECRET", default=None,
+              help="Secret mixed into the variant seed (env XAIKIT_PACK_SECRET; default random).")
+def pack(candidate, exercises, level, minutes, out, salt):
+    """Write a take-home pack (zip) for one candidate: take-home notebooks with the
+    candidate's variants, data, model, README and MANIFEST.json. Keep the zip: grade the
+    hand-in with `xaikit grade HANDIN --manifest PACK.zip`."""
+    from xaikit.packs import PackError, build_pack, verify_pack
+
+    try:
+        res = build_pack(candidate, exercises.split(","), out, level=level, minutes=minutes,
+                         salt=salt)
+        verify_pack(res.path)
+    except PackError as e:
+        raise click.ClickException(str(e))
+    for e in res.manifest["exercises"]:
+        click.echo(f"{e['id']}: variant {e['variant']} ({e['notebook']})")
+    need = sum(e["minutes"] for e in res.manifest["exercises"])
+    if need > res.manifest["minutes"]:
+        click.echo(f"warning: the exercises take about {need} min, the budget is "
+                   f"{res.manifest['minutes']} min", err=True)
+    click.echo(f"wrote {res.path}")
 
 
 if __name__ == "__main__":  # pragma: no cover
