@@ -16,7 +16,7 @@ import numpy as np
 
 from xaikit import counterfactuals as CF
 from xaikit.questions.base import (AnswerFormatError, Exercise, Question, Rubric, as_array,
-                                   correct, incorrect, partial)
+                                   as_float, correct, incorrect, partial)
 
 #: |candidate MAD - reference MAD| (raw units): the reference is float64 medians of float64
 #: data; this only absorbs summation order / float32 round trips.
@@ -231,28 +231,64 @@ def _rows(name, value, n_rows, ctx) -> np.ndarray:
     return as_array(name, value, (n_rows, len(ctx.feature_names)))
 
 
-def check_q1(a, ctx):
-    mad = as_array("mad", a["mad"], (len(ctx.feature_names),))
+#: |candidate - reference| plausibility threshold (MADs): a percentile of float64 distances.
+TOL_PLAUSIBILITY = 1e-6
+
+
+def _check_mad(mad, ctx):
+    """(ok, feedback, hint) for the MAD scale."""
     if np.all(np.abs(mad - ctx.scale) <= TOL_MAD):
-        return correct("Correct: the MAD scale of the training applicants, 0 counted as 1.")
+        return True, "", None
     raw = np.median(np.abs(ctx.X_train - ctx.X_train.median()), axis=0)
     if np.any(mad == 0) or np.all(np.abs(mad - raw) <= TOL_MAD):
-        return incorrect("Some features have a scale of 0: the distance would divide by zero.",
-                         "Where the MAD is 0 (most applicants share one value), use 1.")
+        return False, "some features of `mad` are 0: the distance would divide by zero", \
+            "Where the MAD is 0 (most applicants share one value), use 1."
     hint = "MAD = median(|x - median(x)|) per feature, over X_train, with 0 replaced by 1."
     for other, what in ((ctx.X_test, "the test rows"), (ctx.dataset.X, "all rows")):
         if np.all(np.abs(mad - CF.mad_scale(other)) <= TOL_MAD):
-            return incorrect(f"This is the MAD of {what}.",
-                             "The scale is fixed by the model's training applicants (X_train).")
+            return False, f"`mad` is the MAD of {what}", \
+                "The scale is fixed by the model's training applicants (X_train)."
     std = ctx.X_train.std().to_numpy()
     meandev = (ctx.X_train - ctx.X_train.mean()).abs().mean().to_numpy()
-    if np.allclose(mad, std, atol=1e-4) or np.allclose(mad, np.where(std > 0, std, 1), atol=1e-4):
-        return incorrect("This is the standard deviation, not the median absolute deviation.",
-                         hint)
-    if np.allclose(mad, meandev, atol=1e-4) or np.allclose(mad, np.where(meandev > 0, meandev, 1),
+    for alt, what in ((std, "the standard deviation"),
+                      (meandev, "the mean absolute deviation from the mean")):
+        if np.allclose(mad, alt, atol=1e-4) or np.allclose(mad, np.where(alt > 0, alt, 1),
                                                            atol=1e-4):
-        return incorrect("This is the mean absolute deviation from the mean.", hint)
-    return incorrect("The scale does not match.", hint)
+            return False, f"`mad` is {what}, not the median absolute deviation", hint
+    return False, "`mad` does not match", hint
+
+
+def _check_threshold(t, ctx):
+    if abs(t - ctx.plausibility.threshold) <= TOL_PLAUSIBILITY:
+        return True, "", None
+    hint = ("For each training applicant, the MAD-weighted L1 distance to its nearest OTHER "
+            "training applicant (NearestNeighbors(n_neighbors=2, metric='manhattan') on "
+            "X_train / mad, second column); then the 95th percentile.")
+    if abs(t) <= 1e-12:
+        return False, "`plausibility_threshold` is 0", (
+            "Each applicant is its own nearest neighbour at distance 0: take the nearest "
+            "other applicant (n_neighbors=2, second column).")
+    return False, "`plausibility_threshold` does not match", hint
+
+
+def check_q1(a, ctx):
+    parts = []
+    if a["mad"] is not None:
+        parts.append(_check_mad(as_array("mad", a["mad"], (len(ctx.feature_names),)), ctx))
+    else:
+        parts.append((False, "`mad` missing", None))
+    if a["plausibility_threshold"] is not None:
+        parts.append(_check_threshold(as_float("plausibility_threshold",
+                                               a["plausibility_threshold"]), ctx))
+    else:
+        parts.append((False, "`plausibility_threshold` missing", None))
+    score = 0.5 * sum(ok for ok, _, _ in parts)
+    if score == 1:
+        return correct("Correct: the MAD scale of the training applicants (0 counted as 1) and "
+                       "the 95th percentile of their nearest-neighbour distances.")
+    notes = "; ".join(f for ok, f, _ in parts if not ok) + "."
+    hint = next((h for ok, _, h in parts if not ok and h), None)
+    return partial(score, notes, hint) if score else incorrect(notes, hint)
 
 
 def _row_problems(rep, ref_distance, ctx) -> tuple[list, str | None]:
@@ -296,7 +332,8 @@ def _row_problems(rep, ref_distance, ctx) -> tuple[list, str | None]:
                 "in whole steps) and keep the cheapest valid one.")
     if not probs and not rep.plausible:
         probs.append(f"implausible (nearest real applicant {rep.nn_distance:.2f} MADs away)")
-        hint = "Prefer a change that lands near real applicants (see PLAUSIBILITY_THRESHOLD)."
+        hint = ("Prefer a change that lands near real applicants: its nearest training "
+                    "applicant must be within plausibility_threshold (q1).")
     return probs, hint
 
 
@@ -381,9 +418,10 @@ def check_q3(a, ctx):
 # --- declaration -----------------------------------------------------------------------------
 
 QUESTIONS = (
-    Question("q1", "The distance scale (MAD)", "auto", 1, "junior", 5,
-             answers=("mad",), check=check_q1,
-             hints=("np.median(np.abs(X - np.median(X, axis=0)), axis=0), then 0 -> 1.",)),
+    Question("q1", "The distance scale and the plausibility bound", "auto", 2, "junior", 10,
+             answers=("mad", "plausibility_threshold"), check=check_q1,
+             hints=("np.median(np.abs(X - np.median(X, axis=0)), axis=0), then 0 -> 1.",
+                    "sklearn.neighbors.NearestNeighbors(metric='manhattan') on X_train / mad.")),
     Question("q2", "A minimal counterfactual per applicant", "auto", 4, "mid", 25,
              answers=("counterfactuals",), check=check_q2,
              hints=("Score every single change and every pair of changes of the mutable "

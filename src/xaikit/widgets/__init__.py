@@ -11,4 +11,20 @@ def __getattr__(name):  # lazy: importing xaikit.widgets does not import ipywidg
         from xaikit.widgets.applicant import ApplicantExplorer
 
         return ApplicantExplorer
+    if name == "EffectsExplorer":
+        from xaikit.widgets.effects import EffectsExplorer
+
+        return EffectsExplorer
+    if name == "ImportanceExplorer":
+        from xaikit.widgets.importance import ImportanceExplorer
+
+        return ImportanceExplorer
+    if name == "CounterfactualEditor":
+        from xaikit.widgets.counterfactuals import CounterfactualEditor
+
+        return CounterfactualEditor
+    if name == "SurrogateExplorer":
+        from xaikit.widgets.distill import SurrogateExplorer
+
+        return SurrogateExplorer
     raise AttributeError(name)

@@ -1,0 +1,90 @@
+"""Surrogate explorer: a depth slider showing the surrogate tree and its fidelity, live.
+
+Wires a slider to the surrogates the exercise context already fitted (:mod:`xaikit.distill`)
+and to :mod:`xaikit.plots.distill`; no maths of its own. The figure of each depth is rendered
+once and cached, so moving back to a depth is instant. Controls carry CSS classes
+(``xaikit-distill-...``).
+"""
+from __future__ import annotations
+
+import html
+
+
+class SurrogateExplorer:
+    """Move the depth; see the surrogate tree, its fidelity overall and per subgroup, and
+    where it sits on the fidelity-vs-depth curve.
+
+    Parameters
+    ----------
+    ctx : xaikit.questions.distillation.DistillationContext
+    depth : int, default 3
+        Initial depth.
+    """
+
+    def __init__(self, ctx, depth: int = 3):
+        import ipywidgets as W
+
+        self.ctx = ctx
+        self.curve = ctx.curve  # fitted once by the context
+        self._subgroups = {d: ctx.subgroup_fidelity(d) for d in ctx.depths}
+        self._png = {}
+        self.depth = W.IntSlider(value=depth, min=min(ctx.depths), max=max(ctx.depths), step=1,
+                                 description="depth", continuous_update=False)
+        self.depth.add_class("xaikit-distill-depth")
+        self.header = W.HTML()
+        self.header.add_class("xaikit-distill-fidelity")
+        self.out = W.Output()
+        self.out.add_class("xaikit-distill-plots")
+        self.depth.observe(lambda _: self.update(), names="value")
+        self.widget = W.VBox([self.depth, self.header, self.out])
+        self.widget.add_class("xaikit-distill-explorer")
+        self.update()
+
+    def _figure_png(self, d):
+        if d not in self._png:
+            import io
+
+            import matplotlib.pyplot as plt
+
+            from xaikit.plots.distill import (FidelityCurveDisplay, SubgroupFidelityDisplay,
+                                              SurrogateTreeDisplay)
+
+            i = self.ctx.depths.index(d)
+            fig = plt.figure(figsize=(12, 7.6))
+            gs = fig.add_gridspec(2, 2, height_ratios=[1.25, 1])
+            SurrogateTreeDisplay(self.curve.surrogate(d), self.ctx.feature_names,
+                                 title=f"Surrogate of depth {d}").plot(fig.add_subplot(gs[0, :]))
+            FidelityCurveDisplay(self.ctx.depths, self.curve.fidelity, self.curve.accuracy,
+                                 target=self.ctx.target, current=d,
+                                 title="Fidelity vs depth").plot(fig.add_subplot(gs[1, 0]))
+            SubgroupFidelityDisplay(self._subgroups[d], overall=self.curve.fidelity[i],
+                                    title=f"Fidelity by {self.ctx.grouping}, depth {d}"
+                                    ).plot(fig.add_subplot(gs[1, 1]))
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=72)
+            plt.close(fig)
+            self._png[d] = buf.getvalue()
+        return self._png[d]
+
+    def update(self):
+        """Redraw for the current depth (called by the slider's observer)."""
+        from IPython.display import Image, display
+
+        d = self.depth.value
+        i = self.ctx.depths.index(d)
+        sub = self._subgroups[d]
+        worst = min(sub, key=sub.get)
+        self.header.value = (
+            f"<b>depth {d}</b>: {self.curve.n_leaves[i]} leaves (rules); fidelity R² vs teacher "
+            f"= <b>{self.curve.fidelity[i]:.3f}</b> on {len(self.ctx.eval_rows)} held-out rows "
+            f"(accuracy vs observed rentals {self.curve.accuracy[i]:.3f}); least faithful "
+            f"{html.escape(self.ctx.grouping)}: <b>{html.escape(worst)}</b> "
+            f"({sub[worst]:.3f}). Target: {self.ctx.target:g}.")
+        with self.out:
+            self.out.clear_output(wait=True)
+            display(Image(self._figure_png(d)))
+
+    def _ipython_display_(self):
+        from IPython.display import display
+
+        display(self.widget)
