@@ -89,7 +89,8 @@ class SubgroupFidelityDisplay:
         if self.overall is not None:
             ax.axvline(self.overall, color="#333", ls="--", lw=1,
                        label=f"all held-out rows: {self.overall:.2f}")
-            ax.legend(frameon=False, fontsize=8, loc="lower right")
+            ax.legend(frameon=True, framealpha=0.95, edgecolor="none", fontsize=8,
+                      loc="lower right")
         ax.set_xlim(min(0, vals.min() - 0.05), 1.05)
         ax.set_xlabel("fidelity within the subgroup (R² vs teacher)")
         for s in ("top", "right"):
