@@ -1,0 +1,220 @@
+"""Every check of counterfactuals, three ways: reference passes, known wrong answers fail with
+the right hint, the untouched placeholder is not attempted. Plus the computation module."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from xaikit import counterfactuals as CF
+from xaikit.answers import roundtrip
+from xaikit.questions import context_for, get_exercise, run_check
+
+EX = get_exercise("counterfactuals")
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return context_for("counterfactuals", 0)
+
+
+@pytest.fixture(scope="module")
+def ref(ctx):
+    return {"mad": CF.mad_scale(ctx.X_train),
+            "plausibility_threshold": ctx.plausibility.threshold,
+            "counterfactuals": pd.DataFrame(ctx.ref_minimal, columns=ctx.feature_names),
+            "diverse_set": ctx.ref_diverse}
+
+
+def check(qid, answers, ctx):
+    return run_check(EX.question(qid), {k: roundtrip(v) for k, v in answers.items()}, ctx)
+
+
+def _cfs(ref, i, **changes):
+    """The reference counterfactuals with row i's features changed (raw values)."""
+    out = ref["counterfactuals"].copy()
+    for f, v in changes.items():
+        out.loc[out.index[i], f] = v
+    return out
+
+
+@pytest.mark.parametrize("qid", [q.id for q in EX.questions if q.kind == "auto"])
+def test_reference_answer_is_correct(qid, ref, ctx):
+    r = check(qid, ref, ctx)
+    assert (r.status, r.score) == ("correct", 1.0), r.feedback
+
+
+@pytest.mark.parametrize("qid", [q.id for q in EX.questions if q.kind == "auto"])
+def test_placeholder_is_not_attempted(qid, ctx):
+    q = EX.question(qid)
+    assert check(qid, {n: None for n in q.answers}, ctx).status == "not_attempted"
+    assert run_check(q, {}, ctx).status == "not_attempted"
+
+
+# --- q1 ---------------------------------------------------------------------------------------
+
+def test_q1_mad_with_zeros_fails_with_hint(ref, ctx):
+    raw = np.median(np.abs(ctx.X_train - ctx.X_train.median()), axis=0)
+    r = check("q1", {**ref, "mad": raw}, ctx)
+    assert r.status == "partial" and r.score == 0.5
+    assert "use 1" in r.hint
+
+
+def test_q1_standard_deviation_is_named(ref, ctx):
+    r = check("q1", {**ref, "mad": ctx.X_train.std().to_numpy()}, ctx)
+    assert "standard deviation" in r.feedback
+
+
+def test_q1_mad_of_test_rows_is_named(ref, ctx):
+    r = check("q1", {**ref, "mad": CF.mad_scale(ctx.X_test)}, ctx)
+    assert "test rows" in r.feedback and "X_train" in r.hint
+
+
+def test_q1_self_distance_threshold(ref, ctx):
+    r = check("q1", {**ref, "plausibility_threshold": 0.0}, ctx)
+    assert r.status == "partial" and "n_neighbors=2" in r.hint
+
+
+def test_q1_wrong_shape_is_a_format_error(ref, ctx):
+    r = check("q1", {**ref, "mad": np.ones(11)}, ctx)
+    assert r.status == "incorrect" and "shape" in r.feedback
+
+
+# --- q2 ---------------------------------------------------------------------------------------
+
+def test_q2_changing_black_fails_with_hint(ref, ctx):
+    i = 0
+    black = ctx.X_test.loc[ctx.applicants[i], "black"]
+    r = check("q2", {"counterfactuals": _cfs(ref, i, black=1 - black)}, ctx)
+    assert r.status == "partial" and abs(r.score - 2 / 3) < 1e-9
+    assert "immutable `black`" in r.feedback and "protected attribute" in r.hint
+
+
+def test_q2_no_flip_fails_with_hint(ref, ctx):
+    x = ctx.X_test.loc[ctx.applicants].copy()
+    x["lvr"] = x["lvr"] - 0.005  # a tiny step: still denied
+    r = check("q2", {"counterfactuals": x}, ctx)
+    assert r.status == "incorrect" and "still denies" in r.feedback
+    assert "< 0.5" in r.hint
+
+
+def test_q2_unchanged_applicants(ctx):
+    r = check("q2", {"counterfactuals": ctx.X_test.loc[ctx.applicants].to_numpy()}, ctx)
+    assert r.status == "incorrect" and "unchanged" in r.feedback
+
+
+def test_q2_wrong_direction_and_fraction(ref, ctx):
+    a = ctx.applicants[1]
+    x = ctx.X_test.loc[a]
+    r = check("q2", {"counterfactuals": _cfs(ref, 1, dir=min(x["dir"] + 0.05, 3.0))}, ctx)
+    assert "wrong way" in r.feedback and "decrease" in r.hint
+    r = check("q2", {"counterfactuals": _cfs(ref, 1, ccs=x["ccs"] - 0.5)}, ctx)
+    assert "whole" in r.feedback
+
+
+def test_q2_too_many_features(ref, ctx):
+    i = next(i for i, a in enumerate(ctx.applicants)
+             if ctx.X_test.loc[a, "ccs"] > 1 and ctx.X_test.loc[a, "mcs"] > 1
+             and len(ctx.search(a).changed) == 2)
+    x = ctx.X_test.loc[ctx.applicants[i]]
+    r = check("q2", {"counterfactuals": _cfs(ref, i, ccs=x["ccs"] - 1, mcs=x["mcs"] - 1)}, ctx)
+    assert "changes 4 features" in r.feedback and "at most 2" in r.hint
+
+
+def test_q2_valid_but_far_from_minimal(ref, ctx):
+    i = 0
+    x = ctx.X_test.loc[ctx.applicants[i]]
+    cf = x.copy()
+    cf["lvr"] = 0.2  # the range's lower bound: flips, but far
+    cf["dir"] = ref["counterfactuals"].iloc[i]["dir"]
+    out = ref["counterfactuals"].copy()
+    out.iloc[i] = cf.to_numpy()
+    rep = ctx.evaluate(ctx.applicants[i], cf.to_numpy()[None])[0]
+    assert rep.valid and rep.feasible
+    r = check("q2", {"counterfactuals": out}, ctx)
+    assert r.status == "partial" and "not minimal" in r.feedback and "0.005" in r.hint
+    # feedback never reveals the grader's minimum
+    assert f"{ctx.search(ctx.applicants[i]).distance:.2f}" not in r.feedback
+
+
+def test_q2_rows_in_wrong_order(ref, ctx):
+    r = check("q2", {"counterfactuals": ref["counterfactuals"].iloc[::-1]}, ctx)
+    assert r.status in ("incorrect", "partial") and "APPLICANTS[i]" in r.hint
+
+
+def test_q2_other_variant_fails(ctx):
+    other = context_for("counterfactuals", 2)
+    assert set(other.applicants) != set(ctx.applicants)
+    r = check("q2", {"counterfactuals": other.ref_minimal}, ctx)
+    assert r.status != "correct"
+
+
+def test_q2_fragile_counterfactual_is_flagged(ref, ctx):
+    reps = [ctx.evaluate(a, ctx.ref_minimal[i][None])[0] for i, a in enumerate(ctx.applicants)]
+    r = check("q2", ref, ctx)
+    assert ("Fragile" in r.feedback) == any(rep.fragile for rep in reps)
+
+
+# --- q3 ---------------------------------------------------------------------------------------
+
+def test_q3_identical_members_fail(ref, ctx):
+    same = np.repeat(ref["diverse_set"][:1], 3, axis=0)
+    r = check("q3", {"diverse_set": same}, ctx)
+    assert r.status == "partial" and "identical" in r.feedback and "different" in r.hint
+
+
+def test_q3_member_changing_an_immutable(ref, ctx):
+    s = np.array(ref["diverse_set"], dtype=float)
+    j = ctx.feature_names.index("black")
+    s[2, j] = 1 - s[2, j]
+    r = check("q3", {"diverse_set": s}, ctx)
+    assert r.status == "partial" and "member 2" in r.feedback and "`black`" in r.feedback
+
+
+def test_q3_expensive_set(ctx):
+    a = ctx.diverse_applicant
+    x = ctx.X_test.loc[a].to_numpy(float)
+    res = ctx.search(a)
+    entries = sorted(res.per_set.values(), key=lambda e: -e[0])  # most expensive first
+    pick, sets = [], set()
+    for d, c, p in entries:
+        ch = tuple(np.flatnonzero(np.abs(c - x) > 1e-9))
+        if ch in sets or ctx.plausibility.nearest(c)[0] > ctx.plausibility.threshold:
+            continue
+        if all(CF.distance(r, c[None], ctx.scale)[0] >= 0.5 for r in pick):
+            pick.append(c)
+            sets.add(ch)
+        if len(pick) == 3:
+            break
+    r = check("q3", {"diverse_set": np.array(pick)}, ctx)
+    assert r.status == "partial" and abs(r.score - 0.8) < 1e-9 and "expensive" in r.feedback
+
+
+# --- computation --------------------------------------------------------------------------------
+
+def test_mad_zero_counts_as_one():
+    X = np.array([[0, 1.0], [0, 2.0], [1, 4.0]])
+    assert np.allclose(CF.mad_scale(X), [1.0, 1.0])
+    assert np.allclose(CF.distance([0, 1], [[1, 3]], [1.0, 2.0]), [2.0])
+
+
+def test_exhaustive_minimum_respects_constraints(ctx):
+    for a in ctx.applicants:
+        res = ctx.search(a)
+        rep = ctx.evaluate(a, res.best[None])[0]
+        assert rep.valid and rep.feasible and rep.sparsity <= 2
+        assert abs(rep.distance - res.distance) < 1e-9
+
+
+def test_unconstrained_trap_changes_an_immutable(ctx):
+    res = ctx.search(ctx.trap_applicant, constrained=False)
+    assert set(res.changed) & set(ctx.constraints.immutable_names)
+    assert res.distance <= ctx.search(ctx.trap_applicant).distance
+
+
+def test_loader_drops_the_imputed_row():
+    from xaikit.datasets import load_boston_hmda
+
+    d = load_boston_hmda()
+    assert d.X.shape == (2380, 12) and int(d.y.sum()) == 285
+    assert d.extra["dropped_rows"] == (2381,)
+    assert not d.X.isna().any().any()
+    assert [f for f, i in d.features.items() if i.mutable] == ["dir", "hir", "lvr", "ccs", "mcs"]
