@@ -40,7 +40,32 @@ def _available():
     return out
 
 
-EXERCISES = _available()
+AVAILABLE = _available()
+#: Exercises graded end to end (kernels: about 45 s per exercise). XAIKIT_PACK_TEST_ALL=1
+#: grades every exercise that can be packed.
+E2E = ["shap_vs_lime"]
+
+
+def _packable(eid, tmp) -> str | None:
+    """None if ``eid`` packs, else why not."""
+    try:
+        build_pack("probe", [eid], tmp, salt=SALT)
+    except PackError as e:
+        return str(e)
+    return None
+
+
+@pytest.fixture(scope="module")
+def packable(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("probe")
+    return {eid: _packable(eid, tmp) for eid in AVAILABLE}
+
+
+def _ok(packable):
+    return [e for e in AVAILABLE if packable[e] is None]
+
+
+EXERCISES = E2E if not __import__("os").environ.get("XAIKIT_PACK_TEST_ALL") else AVAILABLE
 
 
 def _unzip(path: Path, dest: Path) -> Path:
@@ -61,11 +86,25 @@ def complete_with_solutions(pack_nb, solution_nb):
 
 
 @pytest.fixture(scope="module")
-def packs(tmp_path_factory):
+def packs(tmp_path_factory, packable):
+    """Packs for two made-up candidates holding every exercise that can be packed."""
     out = tmp_path_factory.mktemp("packs")
-    a = build_pack("cand-ada", EXERCISES, out, level="mid", minutes=120, salt=SALT)
-    b = build_pack("cand-ben", EXERCISES, out, level="mid", salt=SALT)
+    ids = _ok(packable)
+    a = build_pack("cand-ada", ids, out, level="mid", minutes=120, salt=SALT)
+    b = build_pack("cand-ben", ids, out, level="mid", salt=SALT)
     return a, b
+
+
+def _need(packable, eid):
+    if packable.get(eid, "not available") is not None:
+        pytest.skip(f"{eid} cannot be packed: {packable.get(eid, 'not available')}")
+
+
+@pytest.mark.xfail(strict=False, reason="exercises still being written may use ctx.ref_* or "
+                   "methods in candidate cells; the message names them")
+def test_every_registered_exercise_can_be_packed(packable):
+    assert set(AVAILABLE) == set(REGISTRY)
+    assert not {e: m for e, m in packable.items() if m}
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +123,8 @@ def graded(packs, tmp_path_factory):
     done, blank, tampered, copied = (work / n for n in ("done", "blank", "tampered", "copied"))
     for d in (done, blank, tampered, copied):
         d.mkdir()
-    for name in a.notebooks:
+    e2e = {e["notebook"]: e["id"] for e in a.manifest["exercises"] if e["id"] in EXERCISES}
+    for name in e2e:
         nb = nbformat.read(ada / name, as_version=4)
         sol = nbformat.read(ROOT / "solutions" / name, as_version=4)
         nb = complete_with_solutions(nb, sol)
@@ -94,20 +134,21 @@ def graded(packs, tmp_path_factory):
         (blank / name).write_bytes((ada / name).read_bytes())
     handin = work / "handin-cand-ada.zip"
     with zipfile.ZipFile(handin, "w") as z:
-        for name in a.notebooks:
+        for name in e2e:
             z.write(done / name, name)
 
     batch = extract_handins([handin, blank, tampered], work / "extracted")
-    reports_a = grade_many(batch, work / "out-a", progress=False, manifest=a.manifest)
-    full = {eid: _answers_of(done / name, work) for name, eid in zip(a.notebooks, EXERCISES)}
-    for name, eid in zip(a.notebooks, EXERCISES):
+    reports_a = grade_many(batch, work / "out-a", progress=False, manifest=a.manifest, jobs=2)
+    full = {eid: _answers_of(done / name, work) for name, eid in e2e.items()}
+    for name, eid in e2e.items():
         nb = nbformat.read(ben / name, as_version=4)
         nb.cells.append(nbformat.v4.new_code_cell(  # what pasting ada's numbers amounts to
             "import xaikit.answers as _codec\n"
             f"globals().update(_codec.loads({dumps(full[eid])!r}))"))
         nbformat.write(nb, copied / name)
     reports_b = grade_many([copied], work / "out-b", progress=False, manifest=b.manifest)
-    by = {("copied", r["exercise"]): r for r in reports_b}
+    by = {("answers", eid): v for eid, v in full.items()}
+    by.update({("copied", r["exercise"]): r for r in reports_b})
     for r in reports_a:
         by[(r["candidate"].split("__")[0].split("-")[0], r["exercise"])] = r
     return by
@@ -131,8 +172,14 @@ def _answers_of(path: Path, work: Path) -> dict:
     return loads(out.read_text())
 
 
+VARIANT_FLAGS = {"variant_missing", "variant_mismatch", "candidate_mismatch",
+                 "not_in_manifest"}
+
+
 def _flags(report):
-    return {f["kind"] for f in report["flags"]}
+    """The report's variant/integrity flags of this issue (other flags belong to the grader's
+    own integrity checks)."""
+    return {f["kind"] for f in report["flags"]} & VARIANT_FLAGS
 
 
 # --- the done-when path ------------------------------------------------------------------
@@ -237,14 +284,16 @@ def _forbidden_texts(eid):
     return texts
 
 
-@pytest.mark.parametrize("eid", EXERCISES)
-def test_pack_leaks_no_solution_check_or_reference(packs, eid):
+@pytest.mark.parametrize("eid", sorted(REGISTRY))
+def test_pack_leaks_no_solution_check_or_reference(packs, packable, eid):
+    _need(packable, eid)
     a, _ = packs
     files = _files(a)
     texts = _forbidden_texts(eid)
     for name, blob in files.items():
         text = blob.decode("latin-1") if name.endswith(".pkl") else blob.decode("utf-8")
-        hits = [t for t in texts if t in text]
+        hits = [t for t in texts if re.search(
+            (r"\b" + re.escape(t) + r"\b") if t.isidentifier() else re.escape(t), text)]
         assert not hits, (name, hits[:5])
         if name.endswith(".ipynb"):
             assert not has_solution_markers(nbformat.reads(text, as_version=4))
@@ -258,16 +307,17 @@ def test_pack_runtime_has_no_check_code_and_no_pruned_helpers(packs):
                  "bikeshare_with_noise", "train_cached", "def load_"):
         assert name not in runtime
     assert not [n for n in files if n.startswith(("xaikit/grading", "xaikit/cli"))]
-    assert [n for n in files if n.startswith("xaikit/questions/") and n.endswith(".py")] == \
-        ["xaikit/questions/__init__.py"]
+    assert sorted(n for n in files if n.startswith("xaikit/questions/") and n.endswith(".py")) \
+        == ["xaikit/questions/__init__.py", "xaikit/questions/methods.py"]
 
 
-@pytest.mark.parametrize("eid", EXERCISES)
-def test_pack_holds_no_planted_truth_or_reference_values(packs, eid):
+@pytest.mark.parametrize("eid", sorted(REGISTRY))
+def test_pack_holds_no_planted_truth_or_reference_values(packs, packable, eid):
     """The context pickle carries only public attributes; no reference number of the
     candidate's variant occurs in any file (as float64/float32 bytes or as printed text)."""
     import pickle
 
+    _need(packable, eid)
     a, _ = packs
     files = _files(a)
     entry = next(e for e in a.manifest["exercises"] if e["id"] == eid)
@@ -291,8 +341,6 @@ def test_pack_holds_no_planted_truth_or_reference_values(packs, eid):
 def test_pack_runtime_loads_and_checks_format_only(packs, tmp_path):
     a, _ = packs
     assert "ok" in verify_pack(a.path)
-    if "shap_vs_lime" not in EXERCISES:
-        pytest.skip("needs shap_vs_lime")
     folder = _unzip(a.path, tmp_path)
     v = next(e["variant"] for e in a.manifest["exercises"] if e["id"] == "shap_vs_lime")
     code = f"""
@@ -327,9 +375,11 @@ def test_packs_differ_per_candidate_and_repeat_per_salt(packs, tmp_path):
     a, b = packs
     assert [e["variant"] for e in a.manifest["exercises"]] != \
         [e["variant"] for e in b.manifest["exercises"]]
-    again = build_pack("cand-ada", EXERCISES, tmp_path, level="mid", minutes=120, salt=SALT)
+    again = build_pack("cand-ada", [e["id"] for e in a.manifest["exercises"]], tmp_path,
+                       level="mid", minutes=120, salt=SALT)
     assert again.manifest["exercises"] == a.manifest["exercises"]
-    assert again.manifest["files"] == a.manifest["files"]
+    same = {n: h for n, h in a.manifest["files"].items() if not n.endswith(".pkl")}
+    assert {n: h for n, h in again.manifest["files"].items() if not n.endswith(".pkl")} == same
 
 
 def test_pack_refuses_bad_input(tmp_path):
@@ -354,3 +404,41 @@ def secret():
     out = prune_module(src, {"f"})
     assert "def f" in out and "B = A + 1" in out and "A = 1" in out and '"""doc"""' in out
     assert "secret" not in out and "def g" not in out
+
+
+def _numbers(value):
+    """Every float of an answer (arrays, lists, dicts, frames), flattened."""
+    import pandas as pd
+
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        value = value.to_numpy()
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return [float(x) for x in value.ravel()]
+    if isinstance(value, float):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)) or (isinstance(value, np.ndarray)
+                                            and value.dtype == object):
+        return [x for v in value for x in _numbers(v)]
+    return []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("eid", EXERCISES)
+def test_no_answer_of_the_completed_notebook_is_in_the_pack(packs, graded, eid):
+    """Generic leak check: the numeric answers of the candidate's variant (from the notebook
+    completed with the solution code) occur in no file of the pack, as float64 or float32
+    bytes or printed to 6 digits. Simple fractions k/n (n <= 100, e.g. a Jaccard index of 14/15)
+    are skipped: they also occur in real data."""
+    a, _ = packs
+    files = _files(a)
+    everything = b"".join(files.values())
+    numbers = {round(x, 12) for v in graded[("answers", eid)].values() for x in _numbers(v)}
+    numbers = [x for x in numbers if np.isfinite(x) and abs(x) > 1e-3 and not any(
+        abs(x * n - round(x * n)) < 1e-6 for n in range(1, 101))]  # k/n occurs in real data
+    assert numbers
+    leaked = [x for x in numbers if np.float64(x).tobytes() in everything
+              or np.float32(x).tobytes() in everything
+              or repr(round(x, 6)).encode() in everything]
+    assert not leaked, leaked[:5]

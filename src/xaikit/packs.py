@@ -97,6 +97,42 @@ ANSWER_FORMATS = {
 }
 
 
+#: Context *methods* a pack may carry, per exercise: ``{name: (source, attributes)}`` where
+#: ``source`` defines a function of ``self`` (the candidate-side context) that uses only
+#: shipped modules and the listed public ``attributes``. An exercise module may declare its own
+#: ``TAKE_HOME_METHODS`` with the same structure. Never list a reference computation here.
+TAKE_HOME_METHODS = {
+    "counterfactuals": {
+        "evaluate": ('''def evaluate(self, label, cfs):
+    """Decision, changes, distance (MADs) and plausibility of counterfactuals ``cfs`` of test
+    applicant ``label``: what the explorer widget shows (no reference involved)."""
+    from xaikit import counterfactuals as CF
+
+    return CF.evaluate(self.model, self.X_test.loc[label].to_numpy(float), cfs,
+                       self.constraints, self.scale, self.plausibility, self.threshold)
+''', ("model", "X_test", "constraints", "scale", "plausibility", "threshold")),
+    },
+}
+#: Grader-side methods a notebook's *demo* cells call: the pack carries the results of exactly
+#: these calls (``ctx -> [(args, kwargs), ...]``), nothing else. Per exercise; an exercise
+#: module may declare ``TAKE_HOME_PRECOMPUTED``.
+TAKE_HOME_PRECOMPUTED = {
+    "counterfactuals": {
+        "search": lambda ctx: [((ctx.trap_applicant,), {"constrained": False}),
+                               ((ctx.trap_applicant,), {"constrained": True})],
+    },
+}
+
+
+#: Context attributes that hold a reference answer under an innocent name: a pack using them
+#: is refused (the exercise's candidate cells or widget must do without them in take-home
+#: mode). Per exercise ``{name: why}``; an exercise module may declare ``TAKE_HOME_EXCLUDE``.
+TAKE_HOME_EXCLUDE = {
+    "distillation": {"curve": "the grader's fidelity curve (the answer of q1)",
+                     "ref_depth": "the grader's chosen depth"},
+}
+
+
 class PackError(RuntimeError):
     """A pack cannot be built without leaking something, or an input is wrong."""
 
@@ -209,17 +245,33 @@ class _RecordingUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def materialise_context(exercise, variant: int, attributes) -> tuple[bytes, dict, set]:
+def _exercise_table(exercise, name: str, fallback: dict) -> dict:
+    import importlib
+
+    from xaikit.questions import REGISTRY
+
+    module = importlib.import_module(REGISTRY[exercise.id])
+    return dict(getattr(module, name, None) or fallback.get(exercise.id, {}))
+
+
+def materialise_context(exercise, variant: int, attributes) -> tuple[bytes, dict, set, dict]:
     """Pickle the public part of the exercise's context for ``variant``.
+
+    Data attributes are pickled by value. A context *method* the notebook uses becomes, in
+    the candidate runtime: ``code`` (declared in ``TAKE_HOME_METHODS``), ``table`` (the
+    results of the demo calls declared in ``TAKE_HOME_PRECOMPUTED``) or ``grader`` (a stub
+    saying the computation is the grader's).
 
     Returns
     -------
     data : bytes
-        The pickle of ``{attribute: value}``.
+        The pickle of ``{"values": {attribute: value}, "tables": {...}}``.
     datasets : dict
         ``{csv file name: Dataset}`` the context holds.
     globals : set of (module, name)
         Every class/function the pickle references.
+    methods : dict
+        ``{name: "code" | "table" | "grader"}``.
 
     Raises
     ------
@@ -227,26 +279,48 @@ def materialise_context(exercise, variant: int, attributes) -> tuple[bytes, dict
         For a suspicious attribute name, a missing attribute, or a pickle referencing code
         that must not ship.
     """
+    import inspect
+
     from xaikit.questions import context_for
 
     ctx = context_for(exercise.id, variant)
-    values = {}
-    for name in attributes:
+    code = _exercise_table(exercise, "TAKE_HOME_METHODS", TAKE_HOME_METHODS)
+    precomputed = _exercise_table(exercise, "TAKE_HOME_PRECOMPUTED", TAKE_HOME_PRECOMPUTED)
+    exclude = _exercise_table(exercise, "TAKE_HOME_EXCLUDE", TAKE_HOME_EXCLUDE)
+    values, methods, tables = {}, {}, {}
+    todo = list(attributes)
+    while todo:
+        name = todo.pop(0)
+        if name in values or name in methods:
+            continue
         if SUSPICIOUS_ATTR.search(name):
             raise PackError(f"{exercise.id}: the notebook uses ctx.{name}, which looks like an "
                             "answer or planted truth: take it out of the candidate's cells")
-        if not hasattr(ctx, name):
+        if name in exclude:
+            raise PackError(f"{exercise.id}: the candidate's cells or widget use ctx.{name}, "
+                            f"{exclude[name]}: it cannot go in a take-home pack")
+        static = inspect.getattr_static(ctx, name, None)
+        if static is None and not hasattr(ctx, name):
             raise PackError(f"{exercise.id}: ctx.{name} is used but the context has no such "
                             "attribute")
-        value = getattr(ctx, name)
-        if callable(value) and not hasattr(value, "predict") and not is_dataclass(value):
-            raise PackError(f"{exercise.id}: ctx.{name} is a function; a pack can only carry "
-                            "data and models")
-        values[name] = value
+        if inspect.isfunction(static) or callable(static) and not hasattr(static, "predict") \
+                and not is_dataclass(static) and not isinstance(static, (property, type)):
+            if name in code:
+                methods[name] = "code"
+                todo += list(code[name][1])
+            elif name in precomputed:
+                methods[name] = "table"
+                method = getattr(ctx, name)
+                tables[name] = [(tuple(a), dict(k), method(*a, **k))
+                                for a, k in precomputed[name](ctx)]
+            else:
+                methods[name] = "grader"
+            continue
+        values[name] = getattr(ctx, name)
     datasets = _datasets_in(values, {})
     values = _relocate(values, {})
-    data = pickle.dumps({"exercise": exercise.id, "variant": int(variant), "values": values},
-                        protocol=4)
+    data = pickle.dumps({"exercise": exercise.id, "variant": int(variant), "values": values,
+                         "tables": tables}, protocol=4)
     rec = _RecordingUnpickler(io.BytesIO(data))
     rec.load()
     for module, name in rec.globals:
@@ -254,7 +328,7 @@ def materialise_context(exercise, variant: int, attributes) -> tuple[bytes, dict
         if module.startswith(FORBIDDEN) or (top != "xaikit" and top not in PICKLE_OK):
             raise PackError(f"{exercise.id}: the context references {module}.{name}, which "
                             "cannot ship in a take-home pack")
-    return data, datasets, rec.globals
+    return data, datasets, rec.globals, methods
 
 
 # --- the candidate runtime ------------------------------------------------------------------
@@ -342,9 +416,17 @@ def prune_module(source: str, keep: set) -> str:
     return header + ast.unparse(ast.Module(body=body, type_ignores=[])) + "\n"
 
 
-def runtime_files(extra_uses: dict[str, set]) -> dict[str, str]:
+def _used_by(source: str, text: str) -> bool:
+    """Whether ``text`` names one of the top-level classes/functions defined in ``source``."""
+    tops = {n.name for n in ast.parse(source).body
+            if isinstance(n, (ast.FunctionDef, ast.ClassDef)) and not n.name.startswith("_")}
+    return any(re.search(rf"\b{re.escape(t)}\b", text) for t in tops)
+
+
+def runtime_files(extra_uses: dict[str, set], notebooks_text: str | None = None) -> dict[str, str]:
     """``{path in the pack: text}`` of the candidate runtime (without the generated
-    ``__init__.py`` and ``questions/``).
+    ``__init__.py`` and ``questions/``). With ``notebooks_text``, only the widget modules the
+    notebooks use ship (``widgets/__init__.py`` imports them lazily).
 
     Raises
     ------
@@ -355,8 +437,13 @@ def runtime_files(extra_uses: dict[str, set]) -> dict[str, str]:
     for item in RUNTIME_COPY:
         p = PACKAGE_DIR / item
         for f in ([p] if p.is_file() else sorted(p.rglob("*.py"))):
-            files["xaikit/" + f.relative_to(PACKAGE_DIR).as_posix()] = f.read_text()
-    needed = {m: set(n) for m, n in extra_uses.items()}
+            text = f.read_text()
+            if notebooks_text is not None and item == "widgets" and f.name != "__init__.py" \
+                    and not _used_by(text, notebooks_text):
+                continue
+            files["xaikit/" + f.relative_to(PACKAGE_DIR).as_posix()] = text
+    copied = ("xaikit.plots", "xaikit.widgets", "xaikit.answers")
+    needed = {m: set(n) for m, n in extra_uses.items() if not m.startswith(copied)}
     pruned = {}
     while True:
         changed = False
@@ -428,11 +515,46 @@ EXERCISES = json.loads((_HERE / "exercises.json").read_text())
 _CONTEXTS = {}
 
 
+class _GraderOnly:
+    def __init__(self, name):
+        self.name = name
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(f"ctx.{self.name} is computed by the grader; it is not part of a "
+                           "take-home pack.")
+
+
+class _Precomputed:
+    """A grader-side computation of which the pack holds only the notebook's demo calls."""
+
+    def __init__(self, name, table):
+        self.name, self.table = name, table
+
+    def __call__(self, *args, **kwargs):
+        for a, k, result in self.table:
+            if tuple(a) == tuple(args) and dict(k) == dict(kwargs):
+                return result
+        raise RuntimeError(f"ctx.{self.name} is computed by the grader; this pack only holds "
+                           "the calls of the notebook's demo cells.")
+
+
 class Context:
     """The exercise's context: data, model and this variant's settings (attributes)."""
 
-    def __init__(self, values):
-        self.__dict__.update(values)
+    def __init__(self, exercise_id, data, methods):
+        import types
+
+        self.__dict__.update(data["values"])
+        for name, kind in (methods or {}).items():
+            if kind == "code":
+                from xaikit.questions import methods as _m
+
+                fn = types.MethodType(getattr(_m, f"{exercise_id}__{name}"), self)
+            elif kind == "table":
+                fn = _Precomputed(name, data["tables"][name])
+            else:
+                fn = _GraderOnly(name)
+            setattr(self, name, fn)
 
     def __repr__(self):
         return f"Context({', '.join(sorted(self.__dict__))})"
@@ -546,7 +668,8 @@ class OpenExercise:
                     f"not {self.variant}: keep open_exercise(..., variant="
                     f"{self.spec['variant']}, ...) as it was in the notebook you received.")
             with open(path, "rb") as f:
-                _CONTEXTS[key] = Context(pickle.load(f)["values"])
+                _CONTEXTS[key] = Context(self.spec["id"], pickle.load(f),
+                                         self.spec.get("methods"))
         return _CONTEXTS[key]
 
     def answers_from(self, namespace):
@@ -751,6 +874,8 @@ def build_pack(candidate: str, exercise_ids, out, *, level: str | None = None,
     files: dict[str, bytes] = {}
     shipped_sources = runtime_files({})  # widgets/plots, to see which ctx attributes they use
     entries, notebooks, specs, pickle_globals, data = [], [], {}, set(), {}
+    method_code = []
+    notebook_code = []
     for ex in exercises:
         src = root / "solutions" / ex.notebook
         if not src.is_file():
@@ -761,11 +886,16 @@ def build_pack(candidate: str, exercise_ids, out, *, level: str | None = None,
         files[ex.notebook] = text.encode()
         notebooks.append(ex.notebook)
         attrs = public_attributes(text, list(shipped_sources.values()))
-        blob, dsets, globs = materialise_context(ex, variant, attrs)
+        notebook_code += [c.source for c in nb.cells if c.cell_type == "code"]
+        blob, dsets, globs, methods = materialise_context(ex, variant, attrs)
         files[f"xaikit/questions/contexts/{ex.id}-v{variant}.pkl"] = blob
         pickle_globals |= globs
         data.update(dsets)
         specs[ex.id] = exercise_spec(ex, variant)
+        specs[ex.id]["methods"] = methods
+        table = _exercise_table(ex, "TAKE_HOME_METHODS", TAKE_HOME_METHODS)
+        method_code += [f"# {ex.id}\n" + table[m][0].replace(f"def {m}(", f"def {ex.id}__{m}(", 1)
+                        for m, kind in sorted(methods.items()) if kind == "code"]
         entries.append({"id": ex.id, "title": ex.title, "notebook": ex.notebook,
                         "variant": variant, "seed": derive_seed(candidate, ex.id, salt)[:16],
                         "minutes": ex.minutes, "level": ex.level, "context_attributes": attrs})
@@ -773,8 +903,24 @@ def build_pack(candidate: str, exercise_ids, out, *, level: str | None = None,
     for module, name in pickle_globals:
         if module.startswith("xaikit"):
             extra.setdefault(module, set()).add(name)
-    for rel, text in runtime_files(extra).items():
+    methods_src = ('"""Context methods of this pack\'s exercises (data and model only)."""\n\n'
+                   + "\n\n".join(method_code))
+    for src in [methods_src, *notebook_code]:  # what the notebooks and methods import
+        src = "\n".join(line for line in src.split("\n") if not line.lstrip().startswith(("%", "!")))
+        try:
+            tree = ast.parse(src)
+        except SyntaxError:
+            continue
+        for module, names in _xaikit_uses(tree).items():
+            if module.startswith(FORBIDDEN):
+                if module == "xaikit.questions" and names <= {"open_exercise"}:
+                    continue
+                raise PackError(f"a notebook or context method uses {module}: it cannot ship")
+            if module != "xaikit":
+                extra.setdefault(module, set()).update(names)
+    for rel, text in runtime_files(extra, "\n".join(notebook_code)).items():
         files[rel] = text.encode()
+    files["xaikit/questions/methods.py"] = methods_src.encode()
     version = f"{xaikit.__version__}+takehome"
     files["xaikit/__init__.py"] = _runtime_init(version).encode()
     files["xaikit/questions/__init__.py"] = RUNTIME_QUESTIONS.encode()
