@@ -8,6 +8,9 @@ from __future__ import annotations
 import numpy as np
 
 
+RAISES, LOWERS = "#ff0051", "#008bfb"  # shap's red (pushes the output up) and blue
+
+
 def readable_labels(feature_names, data=None, dataset=None):
     """``"feature = value unit"`` labels of one encoded row (category labels where known)."""
     if dataset is None or data is None:
@@ -22,20 +25,78 @@ def readable_labels(feature_names, data=None, dataset=None):
     return out
 
 
+def wrap_label(label: str, width: int = 26, max_lines: int = 2) -> str:
+    """``label`` on at most ``max_lines`` lines of about ``width`` characters ("…" if cut)."""
+    import textwrap
+
+    lines = textwrap.wrap(label, width, break_long_words=True, break_on_hyphens=False)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: width - 1].rstrip() + "…"
+    return "\n".join(lines)
+
+
+def _new_axes(figsize, ax):
+    import matplotlib.pyplot as plt
+
+    if ax is not None:
+        return ax, False
+    _, ax = plt.subplots(figsize=figsize)
+    return ax, True
+
+
+def _sign_legend(ax, up: str, down: str, extra=(), ncol=2):
+    """Legend of the two bar colours (plus ``extra`` handles), below the x-axis label."""
+    from matplotlib.patches import Patch
+
+    from matplotlib.transforms import blended_transform_factory
+
+    handles = [Patch(color=RAISES, label=up), Patch(color=LOWERS, label=down), *extra]
+    # centred on the figure (the y labels make the axes sit right of centre), below the xlabel
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=ncol,
+              bbox_transform=blended_transform_factory(ax.figure.transFigure, ax.transAxes),
+              fontsize=8, frameon=False, handlelength=1.2, columnspacing=1.0)
+
+
+def _tidy(ax, xlabel, title):
+    ax.set_xlabel(xlabel, fontsize=9)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.tick_params(axis="y", length=0)
+    for s in ("top", "right", "left"):
+        ax.spines[s].set_visible(False)
+    if title:
+        ax.set_title(title, fontsize=10)
+
+
 class ShapWaterfallDisplay:
-    """SHAP waterfall of one row, drawn by ``shap.plots.waterfall``.
+    """Waterfall of one row's SHAP values: from the base value E[f(X)] to the output f(x).
+
+    The ``max_display - 1`` features with the largest |SHAP| get a bar each (largest on top),
+    the rest are summed into one "N other features" bar at the bottom; each bar starts where
+    the one below it ends, so the top bar ends at f(x) (local accuracy). Red bars push the
+    output up, blue bars down, as in ``shap.plots.waterfall``; values are written on the bars.
 
     Parameters
     ----------
     explanation : shap.Explanation
-        One row: ``values`` (n_features,) in log-odds, ``base_values`` scalar.
+        One row: ``values`` (n_features,) in the model's output units (log-odds for the
+        exercises' classifiers), ``base_values`` scalar, ``feature_names``.
     max_display : int, default 10
+    title : str, optional
+    xlabel : str, default "SHAP value (log-odds)"
+        Say the unit and the class, e.g. "SHAP value (log-odds of a bad credit risk)".
+    legend : tuple of 2 str
+        Legend texts of the red (positive) and blue (negative) bars.
     """
 
-    def __init__(self, explanation, max_display: int = 10, title: str | None = None):
+    def __init__(self, explanation, max_display: int = 10, title: str | None = None,
+                 xlabel: str = "SHAP value (log-odds)",
+                 legend=("raises the output", "lowers the output")):
         self.explanation = explanation
         self.max_display = max_display
         self.title = title
+        self.xlabel = xlabel
+        self.legend = legend
 
     @classmethod
     def from_shap_result(cls, result, i, dataset=None, **kw):
@@ -50,18 +111,40 @@ class ShapWaterfallDisplay:
         return cls(exp, **kw)
 
     def plot(self, ax=None):
-        """Draw on a new figure (shap's waterfall owns its figure; ``ax`` is not supported)."""
-        import matplotlib.pyplot as plt
-        import shap
-
-        if ax is not None:
-            raise ValueError("shap.plots.waterfall draws its own figure; call plot() with no ax")
-        fig = plt.figure()
-        shap.plots.waterfall(self.explanation, max_display=self.max_display, show=False)
-        self.figure_, self.ax_ = fig, plt.gca()
-        self.ax_.set_xlabel("model output: log-odds of a bad credit risk")
-        if self.title:
-            self.ax_.set_title(self.title, fontsize=11)
+        """Draw on ``ax`` (default: a new pyplot figure); returns ``self``."""
+        ax, own = _new_axes((6, 0.36 * self.max_display + 1.6), ax)
+        values = np.asarray(self.explanation.values, dtype=float)
+        base = float(np.ravel(self.explanation.base_values)[0])
+        names = list(self.explanation.feature_names)
+        order = np.argsort(-np.abs(values), kind="stable")
+        shown = order[: self.max_display - 1] if len(values) > self.max_display else order
+        rest = np.setdiff1d(order, shown)
+        rows = [(wrap_label(names[j]), values[j]) for j in shown][::-1]  # bottom -> top
+        if len(rest):
+            rows.insert(0, (f"{len(rest)} other features", float(values[rest].sum())))
+        starts = base + np.concatenate([[0.0], np.cumsum([v for _, v in rows])[:-1]])
+        vals = np.array([v for _, v in rows])
+        y = np.arange(len(rows))
+        ax.barh(y, vals, left=starts, color=np.where(vals > 0, RAISES, LOWERS), height=0.7)
+        fx = base + vals.sum()
+        lo, hi = min(starts.min(), (starts + vals).min()), max(starts.max(), (starts + vals).max())
+        pad = 0.08 * (hi - lo or 1.0)
+        for yi, s, v in zip(y, starts, vals):
+            end = s + v
+            ax.text(max(s, end) + pad * 0.15, yi, f"{v:+.2f}", va="center", ha="left",
+                    fontsize=7.5, color="#333", zorder=3,
+                    bbox=dict(boxstyle="square,pad=0.1", fc="white", ec="none", alpha=0.85))
+        ax.set_xlim(lo - pad, hi + 2.5 * pad)
+        ax.set_ylim(-0.6, len(rows) - 0.4)
+        ax.set_yticks(y, [n for n, _ in rows], fontsize=8)
+        base_line = ax.axvline(base, color="#777", lw=0.9, ls=":",
+                               label=f"base E[f(X)] = {base:+.2f}")
+        fx_line = ax.axvline(fx, color="#222", lw=0.9, ls="--", label=f"f(x) = {fx:+.2f}")
+        _tidy(ax, self.xlabel, self.title)
+        _sign_legend(ax, *self.legend, extra=(base_line, fx_line))
+        if own:
+            ax.figure.tight_layout()
+        self.figure_, self.ax_ = ax.figure, ax
         return self
 
 
@@ -75,33 +158,38 @@ class AttributionBarDisplay:
     xlabel : str
         Say the scale, e.g. "LIME weight (probability of a bad risk)".
     max_display : int, default 10
+    title : str, optional
+    legend : tuple of 2 str, optional
+        Legend texts of the positive (red) and negative (blue) bars.
     """
 
     def __init__(self, values, labels, xlabel: str, max_display: int = 10,
-                 title: str | None = None):
+                 title: str | None = None, legend=("raises the output", "lowers the output")):
         self.values = np.asarray(values, dtype=float)
         self.labels = list(labels)
         self.xlabel = xlabel
         self.max_display = max_display
         self.title = title
+        self.legend = legend
 
     def plot(self, ax=None):
-        import matplotlib.pyplot as plt
-
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(7, 0.42 * self.max_display + 1.2))
+        """Draw on ``ax`` (default: a new pyplot figure); returns ``self``."""
+        ax, own = _new_axes((6, 0.36 * self.max_display + 1.6), ax)
         order = np.argsort(-np.abs(self.values), kind="stable")[: self.max_display][::-1]
         vals = self.values[order]
-        colors = np.where(vals > 0, "#ff0051", "#008bfb")  # shap's red/blue
-        ax.barh(range(len(order)), vals, color=colors)
-        ax.set_yticks(range(len(order)), [self.labels[j] for j in order], fontsize=9)
+        y = np.arange(len(order))
+        ax.barh(y, vals, color=np.where(vals > 0, RAISES, LOWERS), height=0.7)
+        ax.set_yticks(y, [wrap_label(self.labels[j]) for j in order], fontsize=8)
+        ax.set_ylim(-0.6, len(order) - 0.4)
+        span = float(np.max(np.abs(vals))) if len(vals) else 1.0
+        span = span or 1.0
+        ax.set_xlim(min(vals.min(), 0) - 0.08 * span, max(vals.max(), 0) + 0.08 * span)
         ax.axvline(0, color="#888", lw=0.8)
-        ax.set_xlabel(self.xlabel)
-        for s in ("top", "right"):
-            ax.spines[s].set_visible(False)
-        if self.title:
-            ax.set_title(self.title, fontsize=11)
-        ax.figure.tight_layout()
+        _tidy(ax, self.xlabel, self.title)
+        if self.legend:
+            _sign_legend(ax, *self.legend)
+        if own:
+            ax.figure.tight_layout()
         self.figure_, self.ax_ = ax.figure, ax
         return self
 
