@@ -216,10 +216,11 @@ def notebook_errors(page) -> list[str]:
 
 def display_state(page, css: str, kind: str):
     """What a display shows: the ``src`` of its images, or its visible text."""
-    loc = page.locator(f".{css}")
-    if kind == "image":
-        return tuple(loc.first.locator("img").evaluate_all("els => els.map(e => e.src)"))
-    return loc.first.inner_text()
+    loc = page.locator(f".{css}").first
+    if kind == "image":  # an Output holding images, or an ipywidgets Image itself
+        return tuple(loc.evaluate("el => (el.tagName === 'IMG' ? [el] : "
+                                  "Array.from(el.querySelectorAll('img'))).map(e => e.src)"))
+    return loc.inner_text()
 
 
 def drive(page, css: str, kind: str) -> str:
@@ -246,4 +247,12 @@ def drive(page, css: str, kind: str) -> str:
         if handle.get_attribute("aria-valuenow") == before:
             handle.press("Home")
         return f"moved slider {before} -> {handle.get_attribute('aria-valuenow')}"
+    if kind == "checkbox":
+        box = root.locator('input[type="checkbox"]').first
+        box.click()
+        return f"checkbox -> {box.is_checked()}"
+    if kind == "button":
+        button = root if root.evaluate("e => e.tagName") == "BUTTON" else root.locator("button")
+        button.first.click()
+        return "clicked"
     raise ValueError(f"unknown control kind {kind!r}")

@@ -136,7 +136,8 @@ def test_every_widget_notebook_has_a_spec():
 def test_specs_are_consistent():
     for spec in SPECS:
         for control in spec.controls:
-            assert control.kind in {"dropdown", "toggle", "slider"}, control
+            assert control.kind in {"dropdown", "toggle", "slider", "checkbox", "button"}, \
+                control
             assert control.changes, f"{control.css} drives no display"
             for css in control.changes:
                 assert css in spec.displays, f"{spec.stem}: {css} not in displays"

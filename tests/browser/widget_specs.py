@@ -8,8 +8,9 @@ classes the widget modules give their controls and displays (``widget.add_class(
 - ``displays``: class -> ``"image"`` (a matplotlib figure in an ``Output``: the ``img`` ``src``
   must change) or ``"text"`` (an ``HTML``/``Label``: the visible text must change).
 - ``controls``: each control is driven once; every display it lists must visibly change.
-  ``kind`` is ``"dropdown"`` (select another option), ``"toggle"`` (click an inactive
-  button of a ``ToggleButtons``), ``"slider"`` (keyboard: End, or Home when already at the end).
+  ``kind`` is ``"dropdown"`` (select the next option), ``"toggle"`` (click an inactive
+  button of a ``ToggleButtons``), ``"slider"`` (keyboard: End, or Home when already at the end),
+  ``"checkbox"`` (click it) or ``"button"`` (click it). Controls are driven in the order listed.
 
 A notebook that does not exist yet is simply not tested; a notebook that exists and whose
 source uses ``xaikit.widgets`` or ``ipywidgets`` must have a spec here
@@ -25,7 +26,7 @@ FOLDERS = ("solutions", "exercises", "notebooks")
 @dataclass(frozen=True)
 class Control:
     css: str
-    kind: str  # "dropdown" | "toggle" | "slider"
+    kind: str  # "dropdown" | "toggle" | "slider" | "checkbox" | "button"
     changes: tuple[str, ...]
 
 
@@ -48,6 +49,53 @@ SPECS = [
                     changes=("xaikit-prediction", "xaikit-shap-plot", "xaikit-lime-plot")),
             Control("xaikit-lime-mode", "toggle",
                     changes=("xaikit-prediction", "xaikit-lime-plot")),
+        ),
+    ),
+]
+
+#: HMDA features the counterfactual editor offers as sliders (``constraints.mutable_names``)
+CF_MUTABLE = ("dir", "hir", "lvr", "ccs", "mcs")
+
+SPECS += [
+    NotebookSpec(
+        stem="02_pdp_ice",
+        widgets=("xaikit-effects-explorer",),
+        displays={"xaikit-effect-plot": "image"},
+        controls=(
+            Control("xaikit-feature", "dropdown", changes=("xaikit-effect-plot",)),
+            Control("xaikit-effect-view", "toggle", changes=("xaikit-effect-plot",)),
+            Control("xaikit-n-lines", "slider", changes=("xaikit-effect-plot",)),
+            Control("xaikit-color-by", "dropdown", changes=("xaikit-effect-plot",)),
+        ),
+    ),
+    NotebookSpec(
+        stem="03_feature_importance",
+        widgets=("xaikit-importance-explorer",),
+        displays={"xaikit-importance-plot": "image"},
+        controls=(
+            Control("xaikit-importance-method", "toggle", changes=("xaikit-importance-plot",)),
+            Control("xaikit-error-bars", "checkbox", changes=("xaikit-importance-plot",)),
+            Control("xaikit-top-k", "slider", changes=("xaikit-importance-plot",)),
+        ),
+    ),
+    NotebookSpec(
+        stem="04_counterfactuals",
+        widgets=("xaikit-cf-editor",),
+        displays={"xaikit-cf-result": "text"},
+        controls=(
+            Control("xaikit-cf-applicant", "dropdown", changes=("xaikit-cf-result",)),
+            *(Control(f"xaikit-cf-{name}", "slider", changes=("xaikit-cf-result",))
+              for name in CF_MUTABLE),
+            Control("xaikit-cf-reset", "button", changes=("xaikit-cf-result",)),
+        ),
+    ),
+    NotebookSpec(
+        stem="05_distillation",
+        widgets=("xaikit-distill-explorer",),
+        displays={"xaikit-distill-fidelity": "text", "xaikit-distill-plots": "image"},
+        controls=(
+            Control("xaikit-distill-depth", "slider",
+                    changes=("xaikit-distill-fidelity", "xaikit-distill-plots")),
         ),
     ),
 ]
