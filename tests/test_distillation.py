@@ -29,7 +29,8 @@ def ref(ctx):
     pred = trees[depth].predict(ctx.X_eval)
     g = np.asarray(ctx.subgroups)
     sub = {k: float(r2_score(t_eval[g == k], pred[g == k])) for k in sorted(set(g))}
-    return {"fidelity": fid, "chosen_depth": depth, "subgroup_fidelity": sub,
+    return {"fidelity": fid, "depth3_pred": trees[3].predict(ctx.X_eval),
+            "chosen_depth": depth, "subgroup_fidelity": sub,
             "worst_subgroup": min(sub, key=sub.get)}
 
 
@@ -71,6 +72,23 @@ def test_q1_surrogate_fit_to_labels(ctx):
     assert r.status == "incorrect" and "not the labels" in r.hint
 
 
+def test_q1_depth3_surrogate_fit_to_labels_is_caught(ref, ctx):
+    y_fit = ctx.trained.y_train.loc[ctx.fit_rows]
+    pred = DecisionTreeRegressor(max_depth=3, random_state=ctx.seed).fit(
+        ctx.X_fit, y_fit).predict(ctx.X_eval)
+    r = check("q1", {**ref, "depth3_pred": pred}, ctx)
+    assert r.status == "partial" and abs(r.score - 0.7) < 1e-9
+    assert "fit to the labels" in r.feedback and "not the labels" in r.hint
+
+
+def test_q1_depth3_fit_on_all_training_rows(ref, ctx):
+    X = ctx.trained.X_train
+    pred = DecisionTreeRegressor(max_depth=3, random_state=ctx.seed).fit(
+        X, ctx.teacher.predict(X)).predict(ctx.X_eval)
+    r = check("q1", {**ref, "depth3_pred": pred}, ctx)
+    assert r.status == "partial" and "FIT_ROWS" in r.hint
+
+
 def test_q1_in_sample_fidelity(ctx):
     t_fit = ctx.teacher.predict(ctx.X_fit)
     f = [r2_score(t_fit, DecisionTreeRegressor(max_depth=d, random_state=ctx.seed)
@@ -99,7 +117,7 @@ def test_q1_other_variant_fails(ctx):
 
 
 def test_q1_wrong_length_is_a_format_error(ctx):
-    r = check("q1", {"fidelity": np.zeros(7)}, ctx)
+    r = check("q1", {"fidelity": np.zeros(7), "depth3_pred": None}, ctx)
     assert r.status == "incorrect" and "shape" in r.feedback
 
 

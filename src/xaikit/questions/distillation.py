@@ -21,6 +21,12 @@ from xaikit.questions.base import (AnswerFormatError, Exercise, Question, Rubric
 #: tie-breaking between equally good splits when a different random_state is used (measured
 #: at most ~0.003, at depth 8).
 TOL_FIDELITY = 0.005
+#: |candidate - reference| predictions of the depth-3 surrogate (rentals per hour): the same
+#: tree refit on the same rows is bit-identical (no ties at depth 3); this absorbs float32
+#: teacher outputs passed as float64 or the reverse.
+TOL_PRED = 1e-4
+#: depth of the surrogate whose held-out predictions q1 also asks for (no tie-breaking there)
+PRED_DEPTH = 3
 #: a variant's target is at least this far from every depth's fidelity, so that the chosen
 #: depth cannot flip within TOL_FIDELITY
 TARGET_MARGIN = 0.01
@@ -216,28 +222,74 @@ def _alternatives(ctx) -> dict:
     return out
 
 
-def check_q1(a, ctx):
-    f = as_array("fidelity", a["fidelity"], (len(ctx.depths),))
+def _check_fidelity(f, ctx):
+    """(score in [0, 1], feedback, hint) for the fidelity array."""
     ref = ctx.curve.fidelity
     ok = np.abs(f - ref) <= TOL_FIDELITY
     if ok.all():
-        return correct("Correct: the surrogates' fidelity (R² against the teacher on the "
-                       "held-out rows) is reproduced at every depth.")
+        return 1.0, "", None
     for hint, alt in _alternatives(ctx).items():
         if np.all(np.abs(f - alt) <= TOL_FIDELITY):
             if hint == LABEL_FIDELITY_HINT:
-                return incorrect("These are accuracies against the observed rentals (labels), "
-                                 "not fidelities against the teacher.", hint)
-            return incorrect("These are not the fidelities asked for.", hint)
+                return 0.0, ("`fidelity` holds accuracies against the observed rentals (labels), "
+                             "not fidelities against the teacher"), hint
+            return 0.0, "`fidelity` is not the fidelity asked for", hint
     if np.allclose(f, ref[::-1], atol=TOL_FIDELITY):
-        return incorrect("The order is reversed.", "fidelity[i] is for depth DEPTHS[i] = i + 1.")
+        return 0.0, "`fidelity` is in reverse order", "fidelity[i] is for depth DEPTHS[i] = i + 1."
     wrong = [str(d) for d, o in zip(ctx.depths, ok) if not o]
     hint = ("DecisionTreeRegressor(max_depth=d, random_state=SURROGATE_SEED) fit to "
             "teacher.predict(X_fit); fidelity = r2_score(teacher.predict(X_eval), "
             "surrogate.predict(X_eval)).")
     if ok.any():
-        return partial(0.5 * ok.mean(), f"Wrong at depth(s) {', '.join(wrong)}.", hint)
-    return incorrect("No depth matches.", hint)
+        return 0.5 * ok.mean(), f"`fidelity` is wrong at depth(s) {', '.join(wrong)}", hint
+    return 0.0, "`fidelity` matches at no depth", hint
+
+
+def _check_pred(p, ctx):
+    """(ok, feedback, hint) for the depth-3 surrogate's held-out predictions."""
+    ref = ctx.curve.surrogate(PRED_DEPTH).predict(ctx.X_eval)
+    if np.all(np.abs(p - ref) <= TOL_PRED):
+        return True, "", None
+    labels = D.fit_surrogate(ctx.X_fit, ctx.trained.y_train.loc[ctx.fit_rows], PRED_DEPTH,
+                             random_state=ctx.seed).predict(ctx.X_eval)
+    if np.all(np.abs(p - labels) <= TOL_PRED):
+        return False, "`depth3_pred` comes from a tree fit to the labels", (
+            "The surrogates must learn the teacher's predictions (teacher.predict(X_fit)), not "
+            "the labels: a tree fit to the labels is a second model, not a surrogate.")
+    full = D.fit_surrogate(ctx.trained.X_train, ctx.teacher.predict(ctx.trained.X_train),
+                           PRED_DEPTH, random_state=ctx.seed).predict(ctx.X_eval)
+    if np.all(np.abs(p - full) <= TOL_PRED):
+        return False, "`depth3_pred` comes from a tree fit to all of X_train", (
+            "Fit on X_train.loc[FIT_ROWS] (the variant's transfer set), not all of X_train.")
+    if np.all(np.abs(p - ctx.teacher_eval) <= TOL_PRED):
+        return False, "`depth3_pred` holds the teacher's predictions", (
+            "depth3_pred = the depth-3 surrogate's predictions on X_eval.")
+    return False, "`depth3_pred` does not match the depth-3 surrogate", (
+        "depth3_pred = surrogate of depth 3 (fit as in q1) .predict(X_eval), in EVAL_ROWS order.")
+
+
+def check_q1(a, ctx):
+    parts, score = [], 0.0
+    if a["fidelity"] is not None:
+        s, fb, h = _check_fidelity(as_array("fidelity", a["fidelity"], (len(ctx.depths),)), ctx)
+        score += 0.7 * s
+        parts.append((s == 1.0, fb, h))
+    else:
+        parts.append((False, "`fidelity` missing", None))
+    if a["depth3_pred"] is not None:
+        ok, fb, h = _check_pred(as_array("depth3_pred", a["depth3_pred"],
+                                         (len(ctx.eval_rows),)), ctx)
+        score += 0.3 * ok
+        parts.append((ok, fb, h))
+    else:
+        parts.append((False, "`depth3_pred` missing", None))
+    if score >= 1 - 1e-9:
+        return correct("Correct: the surrogates' fidelity (R² against the teacher on the "
+                       "held-out rows) is reproduced at every depth, and the depth-3 surrogate "
+                       "is the one asked for.")
+    notes = "; ".join(fb for ok, fb, _ in parts if not ok) + "."
+    hint = next((h for ok, _, h in parts if not ok and h), None)
+    return partial(round(score, 4), notes, hint) if score else incorrect(notes, hint)
 
 
 def check_q2(a, ctx):
@@ -251,14 +303,6 @@ def check_q2(a, ctx):
     if d == D.smallest_depth(ctx.depths, ctx.curve.accuracy, ctx.target):
         return incorrect("This depth reaches the target in accuracy against the labels, not "
                          "in fidelity against the teacher.", LABEL_FIDELITY_HINT)
-    own = a.get("fidelity")
-    try:
-        own = as_array("fidelity", own, (len(ctx.depths),)) if own is not None else None
-    except AnswerFormatError:
-        own = None
-    if own is not None and d == D.smallest_depth(ctx.depths, own, ctx.target):
-        return incorrect("Consistent with your q1 fidelities, but those are not right.",
-                         "Fix q1 first.")
     if d == ctx.ref_depth + 1 or d == ctx.ref_depth - 1:
         return incorrect("Off by one.", "Depths start at 1; fidelity[i] belongs to depth i + 1; "
                                         "'at least' includes equality.")
@@ -327,7 +371,7 @@ def check_q3(a, ctx):
 
 QUESTIONS = (
     Question("q1", "Surrogates of depth 1-8 and their fidelity", "auto", 3, "mid", 15,
-             answers=("fidelity",), check=check_q1,
+             answers=("fidelity", "depth3_pred"), check=check_q1,
              hints=("Fit to teacher.predict(X_fit), score against teacher.predict(X_eval).",)),
     Question("q2", "The smallest faithful depth", "auto", 1, "mid", 3,
              answers=("chosen_depth",), check=check_q2,
