@@ -152,5 +152,16 @@ def pack(candidate, exercises, level, minutes, out, salt):
     click.echo(f"wrote {res.path}")
 
 
+@main.command()
+@click.option("--level", type=click.Choice(["junior", "mid", "senior"]), required=True)
+@click.option("--minutes", type=click.IntRange(5, 24 * 60), required=True,
+              help="Time budget of the assessment.")
+def plan(level, minutes):
+    """Propose exercises and discussion items that fit a level and a time budget."""
+    from xaikit.plan import plan as make_plan
+
+    click.echo(make_plan(level, minutes).to_text())
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
