@@ -1,33 +1,45 @@
-"""Grade one submission end to end, or many.
+"""Grade one submission end to end, or many in parallel.
 
-execute (fresh kernel, temporary folder, timeouts) -> collect answers as JSON -> score in this
-process -> report. The submission file is only read, never written.
+load (never trusting the file) -> execute in a sandboxed kernel (:mod:`xaikit.grading.sandbox`)
+-> collect answers as JSON -> score in this process -> integrity flags -> report. The
+submission file is only read, never written (its SHA-256 is checked before and after). A broken
+or hostile submission never raises: every problem becomes a status and flags in its report.
 """
 from __future__ import annotations
 
 import copy
 import hashlib
 import json
-import shutil
-import tempfile
+import math
+import os
 import time
+import traceback
 from pathlib import Path
 
-from xaikit.grading.collect import ANSWERS_FILE, CollectError, collection_source, read_answers
 from xaikit.grading.report import write_report
 
 SUPPORTED_NBFORMAT = 4
+MAX_SUBMISSION_BYTES = 100_000_000
+
+#: Top-level ``status`` of a report.
+#: ok: ran to the end without errors; cell_errors: some cells raised; incomplete: the run was
+#: cut short (timeout, kernel died or stuck), answers given before are graded; invalid: not a
+#: gradable notebook (nothing executed); grader_error: the grader itself failed on this file.
+REPORT_STATUSES = ("ok", "cell_errors", "incomplete", "invalid", "grader_error")
 
 
 def _empty_report(path: Path, digest: str) -> dict:
     return {"submission": path.name, "candidate": path.stem, "exercise": None, "variant": None,
-            "submission_sha256": digest, "auto": {"score": 0.0, "max": 0.0},
-            "manual": {"score": None, "max": 0.0}, "questions": [], "flags": [],
+            "status": "invalid", "submission_sha256": digest,
+            "auto": {"score": 0.0, "max": 0.0}, "manual": {"score": None, "max": 0.0},
+            "questions": [], "flags": [], "isolation": None, "isolation_reason": None,
             "runtime_s": 0.0}
 
 
-def _fail(report: dict, kind: str, detail: str) -> dict:
-    report["flags"].append({"kind": kind, "detail": detail})
+def _flag(report: dict, kind: str, detail: str) -> dict:
+    f = {"kind": kind, "detail": detail}
+    if f not in report["flags"]:
+        report["flags"].append(f)
     return report
 
 
@@ -36,18 +48,20 @@ def load_submission(raw: bytes):
 
     Returns
     -------
-    (nb, meta) or raises ValueError with a message for the report.
+    (nb, meta) or raises ValueError ``"<flag kind>: <detail>"`` for the report.
     """
     import nbformat
 
+    if len(raw) > MAX_SUBMISSION_BYTES:
+        raise ValueError(f"too_large: the file is larger than {MAX_SUBMISSION_BYTES} bytes")
     try:
         data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ValueError(f"invalid_json: the file is not valid JSON ({e})") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        raise ValueError(f"invalid_json: the file is not valid JSON ({str(e)[:200]})") from None
     if not isinstance(data, dict) or "cells" not in data:
         raise ValueError("not_a_notebook: the JSON is not a Jupyter notebook (no cells)")
     if data.get("nbformat") != SUPPORTED_NBFORMAT:
-        raise ValueError(f"unsupported_nbformat: nbformat {data.get('nbformat')!r}; "
+        raise ValueError(f"unsupported_nbformat: nbformat {str(data.get('nbformat'))[:50]!r}; "
                          f"only version {SUPPORTED_NBFORMAT} is supported")
     try:
         nb = nbformat.reads(json.dumps(data), as_version=SUPPORTED_NBFORMAT)
@@ -60,82 +74,324 @@ def load_submission(raw: bytes):
         meta = exercise_meta(nb)
     except ValueError as e:
         raise ValueError(f"unknown_exercise: {e}") from None
+    if not isinstance(meta.get("exercise"), str):
+        raise ValueError("unknown_exercise: metadata.xaikit.exercise is not a string")
     return nb, meta
 
 
-def grade_submission(path: Path, out: Path, *, name: str | None = None, cell_timeout: int = 120,
-                     total_timeout: int = 900, manifest: dict | None = None) -> dict:
-    """Grade one notebook; write ``out/<stem>/report.json``, ``report.md``, ``executed.ipynb``.
+def _error_kind(ename: str, evalue: str) -> str:
+    """The flag kind for an error raised in a candidate's cell."""
+    ev = evalue.lower()
+    if ename == "MemoryError":
+        return "memory_limit"
+    if ename == "SystemExit":
+        return "sys_exit"
+    if ename == "CellTimeoutError":
+        return "timeout"
+    if ename in ("BlockingIOError",) and "resource temporarily unavailable" in ev:
+        return "process_limit"
+    if "file too large" in ev:
+        return "file_size_limit"
+    if ename in ("gaierror", "ConnectionRefusedError", "URLError", "ConnectionError",
+                 "NewConnectionError", "timeout", "TimeoutError") or "network is unreachable" in ev \
+            or "name resolution" in ev:
+        return "network"
+    return "cell_error"
 
-    Never raises for a bad submission: problems become flags in the report.
-    """
+
+def _nonfinite(value) -> bool:
+    import numpy as np
+
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return bool(value.size) and not bool(np.all(np.isfinite(value)))
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return any(_nonfinite(v) for v in value.ravel()[:10000])
+    if isinstance(value, (list, tuple)):
+        return any(_nonfinite(v) for v in value[:10000])
+    if isinstance(value, dict):
+        return any(_nonfinite(v) for v in list(value.values())[:10000])
+    if type(value).__name__ in ("Series", "DataFrame"):
+        return _nonfinite(value.to_numpy())
+    return False
+
+
+def _sanitize(obj, root: str):
+    """Replace the sandbox's random folder name by ``<sandbox>`` (same report every run)."""
+    if isinstance(obj, str):
+        return obj.replace(root, "<sandbox>")
+    if isinstance(obj, list):
+        return [_sanitize(x, root) for x in obj]
+    if isinstance(obj, dict):
+        return {k: _sanitize(v, root) for k, v in obj.items()}
+    return obj
+
+
+def reference_notebook(exercise):
+    """The original exercise notebook (for the structure check), or None if not found."""
     import nbformat
 
-    from xaikit.grading.execute import execute
-    from xaikit.grading.notebook import extract_prose
-    from xaikit.grading.score import score_answers
-    from xaikit.questions import get_exercise
+    import xaikit
 
-    start = time.monotonic()
-    path = Path(path)
-    raw = path.read_bytes()
-    digest = hashlib.sha256(raw).hexdigest()
-    report = _empty_report(path, digest)
-    report["candidate"] = name or path.stem
-    out_dir = Path(out) / report["candidate"]
-    executed_text = None
+    root = Path(xaikit.__file__).resolve().parents[2]
+    for folder, build in (("exercises", False), ("solutions", True)):
+        p = root / folder / exercise.notebook
+        if p.is_file():
+            try:
+                nb = nbformat.read(p, as_version=4)
+                if build:
+                    from xaikit.grading.notebook import build_exercise
+
+                    nb = build_exercise(nb)
+                return nb
+            except Exception:
+                return None
+    return None
+
+
+def allowed_read_paths(sandbox) -> list[str]:
+    """Folders the kernel may open files in without a ``file_outside_workdir`` flag."""
+    from xaikit.datasets import data_dir
+    from xaikit.grading.sandbox import _python_paths
+    from xaikit.models import cache_dir
+
+    import xaikit
+
+    paths = [sandbox.root, Path(xaikit.__file__).resolve().parent, data_dir().resolve(),
+             cache_dir().resolve(), *_python_paths(), Path(os.path.realpath(sandbox.root))]
+    system = ["/usr", "/lib", "/lib64", "/etc/fonts", "/etc/matplotlibrc", "/etc/localtime",
+              "/etc/ld.so.cache", "/etc/mime.types", "/etc/os-release", "/etc/timezone",
+              "/etc/ssl", "/etc/pki", "/etc/nsswitch.conf", "/etc/passwd", "/etc/group",
+              "/etc/host.conf", "/etc/hosts", "/etc/resolv.conf", "/etc/gai.conf",
+              "/dev/null", "/dev/urandom", "/dev/random", "/dev/shm", "/proc/self",
+              "/proc/cpuinfo", "/proc/meminfo", "/proc/stat", "/sys/devices/system/cpu",
+              "/sys/fs/cgroup", "/proc/sys/kernel"]
+    return [str(p) for p in paths] + system
+
+
+def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, isolation,
+           limits) -> str | None:
+    """Fill ``report``; return the executed notebook's text (or None)."""
+    import nbformat
+
+    from xaikit.grading.collect import (ANSWERS_FILE, FINAL_FILE, CollectError,
+                                        collection_source, decode_answers, read_json_file,
+                                        setup_source)
+    from xaikit.grading.execute import execute
+    from xaikit.grading.integrity import (assigned_names, stale_output_flags, static_flags,
+                                          structure_flags)
+    from xaikit.grading.notebook import extract_prose
+    from xaikit.grading.sandbox import make_sandbox
+    from xaikit.grading.score import score_answers
+    from xaikit.questions import context_for, get_exercise
+
     try:
         nb, meta = load_submission(raw)
     except ValueError as e:
         kind, _, detail = str(e).partition(": ")
-        _fail(report, kind, detail)
-        report["runtime_s"] = time.monotonic() - start
-        write_report(out_dir, report)
-        return report
+        _flag(report, kind, detail)
+        report["status"] = "invalid"
+        return None
     try:
         exercise = get_exercise(meta["exercise"])
     except KeyError as e:
-        _fail(report, "unknown_exercise", str(e).strip("'\""))
-        report["runtime_s"] = time.monotonic() - start
-        write_report(out_dir, report)
-        return report
+        _flag(report, "unknown_exercise", str(e).strip("'\""))
+        report["status"] = "invalid"
+        return None
     from xaikit.grading.variants import resolve_variant  # manifest + variant_* flags
 
     variant, variant_flags = resolve_variant(nb, meta, exercise.id, manifest)
     report["flags"] += variant_flags
+    if not 0 <= variant < 2 ** 31:
+        _flag(report, "variant_invalid", f"variant {str(variant)[:40]} is out of range")
+        report["status"] = "invalid"
+        return None
     report.update(exercise=exercise.id, variant=variant)
     report["auto"]["max"] = exercise.auto_points
     report["manual"]["max"] = exercise.manual_points
+    names = exercise.answer_names
 
-    with tempfile.TemporaryDirectory(prefix="xaikit-grade-") as tmp:
-        work = Path(tmp)
+    # read-only integrity checks on the submitted text
+    for f in static_flags(nb, meta):
+        _flag(report, f["kind"], f["detail"])
+    ref = reference_notebook(exercise)
+    if ref is not None:
+        for f in structure_flags(nb, ref):
+            _flag(report, f["kind"], f["detail"])
+
+    context_for(exercise.id, variant)  # the grader's reference; also warms the model cache
+    sandbox = make_sandbox(isolation, limits)
+    report["isolation"], report["isolation_reason"] = sandbox.isolation, sandbox.reason
+    root = str(sandbox.root)
+    try:
         run_nb = copy.deepcopy(nb)
-        run_nb.cells.append(nbformat.v4.new_code_cell(collection_source(exercise.answer_names)))
-        res = execute(run_nb, work, cell_timeout=cell_timeout, total_timeout=total_timeout)
-        for err in res.errors[:20]:
-            if err["cell"] == len(run_nb.cells) - 1:
-                continue
-            _fail(report, "cell_error", f"cell {err['cell'] + 1}: {err['ename']}: "
-                                        f"{err['evalue'][:200]}")
-        for i in res.timed_out:
-            _fail(report, "timeout", f"cell {i + 1} ran longer than {cell_timeout} s")
-        if res.skipped:
-            _fail(report, "timeout", f"the notebook ran longer than {total_timeout} s; "
-                                     f"{len(res.skipped)} cells were not run")
-        if res.kernel_died:
-            _fail(report, "kernel_died", "the kernel died during execution")
+        run_nb.cells.insert(0, nbformat.v4.new_code_cell(
+            setup_source(names, allowed_read_paths(sandbox))))
+        run_nb.cells.append(nbformat.v4.new_code_cell(collection_source(names)))
+        last = len(run_nb.cells) - 1
+        res = execute(run_nb, sandbox, cell_timeout=cell_timeout, total_timeout=total_timeout,
+                      grader_cells=(0, last))
+        data, final, events = {}, None, []
         try:
-            answers = read_answers(work / ANSWERS_FILE)
-        except CollectError as e:
-            _fail(report, "no_answers", str(e))
-            answers = {}
-        run_nb.cells.pop()  # the collection cell is the grader's, not the candidate's
-        executed_text = nbformat.writes(run_nb)
+            per_cell = read_json_file(sandbox.work / ANSWERS_FILE)
+            if isinstance(per_cell, dict):
+                data = per_cell.get("answers") or {}
+                events = per_cell.get("events") or []
+                if not isinstance(events, list):
+                    events = []
+        except CollectError:
+            per_cell = None
+        if last not in res.skipped and not res.kernel_died and not res.stuck:
+            try:
+                final = read_json_file(sandbox.work / FINAL_FILE)
+            except CollectError:
+                final = None
+        if isinstance(final, dict):
+            data = final
+        if per_cell is None and final is None:
+            _flag(report, "no_answers", "the kernel wrote no answers (it crashed or was "
+                                        "stopped before the first cell finished)")
+        elif per_cell is None or not isinstance(per_cell, dict):
+            _flag(report, "collector_tampered", "the per-cell answers file was removed or "
+                                                "overwritten by the notebook")
+        answers = decode_answers(data if isinstance(data, dict) else {}, names)
+        executed_cells = run_nb.cells
+    finally:
+        sandbox.cleanup()
+
+    # execution flags (cell numbers as the candidate sees them: 1-based, grader cells removed)
+    def cell_no(i):
+        return i  # index i in run_nb is candidate cell i (0-based) + 1 because of the setup cell
+
+    if res.startup_error:
+        _flag(report, "kernel_start_failed", res.startup_error)
+    for err in res.errors:
+        if err["cell"] in (0, last):
+            continue
+        kind = _error_kind(err["ename"], err["evalue"])
+        _flag(report, kind, f"cell {cell_no(err['cell'])}: {err['ename']}: "
+                            f"{err['evalue'][:200]}")
+    for i in res.timed_out:
+        if i not in (0, last):
+            _flag(report, "timeout", f"cell {cell_no(i)} ran longer than the limit "
+                                     f"({cell_timeout} s per cell, {total_timeout} s in all)")
+    if res.stuck:
+        _flag(report, "kernel_stuck", "the kernel did not stop when interrupted after the "
+                                      "timeout and was killed; later cells were not run")
+    skipped = [i for i in res.skipped if i not in (0, last)]
+    if res.total_timeout_hit:
+        _flag(report, "notebook_timeout", f"the notebook ran longer than {total_timeout} s; "
+                                          f"{len(skipped)} cell(s) were not run")
+    if res.kernel_died:
+        died_at = min([i for i in res.skipped] or [last])
+        ran = [i for i in range(1, last) if run_nb.cells[i].cell_type == "code"
+               and i < died_at]
+        where = f"after cell {ran[-1]}" if ran else "before the first cell"
+        how = res.kernel_exit or "unknown exit status"
+        kind = "kernel_crash" if "signal" in how else "kernel_exit"
+        if "SIGXCPU" in how:
+            kind = "cpu_limit"
+        _flag(report, kind, f"the kernel process ended ({how}) {where}; "
+                            f"{len(skipped)} cell(s) were not run")
+    if res.truncated:
+        cells = sorted(cell_no(i) for i in res.truncated if i not in (0, last))
+        total = sum(res.truncated.values())
+        _flag(report, "huge_output", f"{total} bytes of output dropped in cell(s) "
+                                     f"{', '.join(map(str, cells))}")
+    by_kind = {}
+    for e in events:
+        if isinstance(e, list) and len(e) == 2:
+            by_kind.setdefault(str(e[0]), []).append(str(e[1])[:200])
+    audit_kinds = {"file": "file_outside_workdir", "network": "network",
+                   "process": "process_spawn"}
+    for k, flag_kind in audit_kinds.items():
+        if by_kind.get(k):
+            items = sorted(set(by_kind[k]))
+            _flag(report, flag_kind, f"{len(items)} attempt(s), e.g. " + "; ".join(items[:5]))
+
+    # answers
+    present = [n for n in names if n in answers]
+    if (per_cell is not None or final is not None) and len(present) < len(names):
+        missing = [n for n in names if n not in answers]
+        _flag(report, "answers_missing", "never defined: " + ", ".join(missing))
+    from xaikit.answers import Unsupported
+
+    for n in present:
+        v = answers[n]
+        if isinstance(v, Unsupported):
+            kind = "answer_too_large" if "TooLarge" in v.type_name else "answer_unsupported"
+            _flag(report, kind, f"`{n}`: {v.type_name[:200]}")
+        elif _nonfinite(v):
+            _flag(report, "answer_nonfinite", f"`{n}` contains NaN or infinite values")
+
+    executed = copy.deepcopy(run_nb)
+    executed.cells = [c for i, c in enumerate(executed_cells) if i not in (0, last)]
     prose = extract_prose(nb, [q.id for q in exercise.questions if q.kind == "manual"])
     report["questions"] = score_answers(exercise.id, variant, answers, prose)
+    for q in report["questions"]:
+        if q["kind"] == "auto" and q["status"] == "incorrect" and \
+                str(q.get("feedback", "")).startswith("`"):
+            _flag(report, "answer_format", f"{q['id']}: {q['feedback'][:200]}")
     report["auto"]["score"] = round(sum(q["score"] for q in report["questions"]
                                         if q["kind"] == "auto"), 6)
-    report["runtime_s"] = time.monotonic() - start
+    skip_candidate = {i - 1 for i in res.skipped} | {i - 1 for i in res.timed_out}
+    for f in stale_output_flags(nb, executed, names, skip_cells=skip_candidate):
+        _flag(report, f["kind"], f["detail"])
+
+    if res.kernel_died or res.stuck or res.total_timeout_hit or res.startup_error or \
+            any(i not in (0, last) for i in res.timed_out) or \
+            any(f["kind"] == "no_answers" for f in report["flags"]):
+        report["status"] = "incomplete"
+    elif any(e["cell"] not in (0, last) for e in res.errors):
+        report["status"] = "cell_errors"
+    else:
+        report["status"] = "ok"
+    text = nbformat.writes(executed)
+    report.update(_sanitize({k: report[k] for k in ("flags", "questions")}, root))
+    return text.replace(root, "<sandbox>")
+
+
+def grade_submission(path: Path, out: Path, *, name: str | None = None, cell_timeout: int = 120,
+                     total_timeout: int = 900, manifest: dict | None = None,
+                     isolation: str = "auto", limits=None) -> dict:
+    """Grade one notebook; write ``out/<name>/report.json``, ``report.md``, ``executed.ipynb``.
+
+    Never raises for a bad submission: problems become a ``status`` and ``flags`` in the
+    report. Writes nothing outside ``out/<name>/``; the submission is only read.
+    """
+    start = time.monotonic()
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raw = None
+        read_error = f"{type(e).__name__}: {e}"
+    digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
+    report = _empty_report(path, digest)
+    report["candidate"] = name or path.stem
+    out_dir = Path(out) / report["candidate"]
+    executed_text = None
+    if raw is None:
+        _flag(report, "unreadable", read_error)
+    else:
+        try:
+            executed_text = _grade(raw, report, cell_timeout=cell_timeout,
+                                   total_timeout=total_timeout, manifest=manifest,
+                                   isolation=isolation, limits=limits)
+        except Exception as e:  # the grader's own failure on this file: never stop a batch
+            report["status"] = "grader_error"
+            tb = traceback.format_exc(limit=4).strip().splitlines()
+            _flag(report, "grader_error", f"{type(e).__name__}: {str(e)[:300]} "
+                                          f"({tb[-3].strip() if len(tb) > 2 else ''})")
+        try:
+            after = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            after = None
+        if after != digest:
+            _flag(report, "submission_modified", "the submission's SHA-256 changed while it "
+                                                 "was graded")
+    report["runtime_s"] = round(time.monotonic() - start, 2)
     write_report(out_dir, report, executed_text)
     return report
 
@@ -161,10 +417,16 @@ def find_submissions(inputs) -> list[Path]:
 def report_names(paths) -> dict:
     """A unique report folder name per submission: its stem, or ``<folder>__<stem>`` where
     two submissions share a stem (e.g. ``alice/01.ipynb`` and ``bob/01.ipynb``)."""
+    import re
+
+    def clean(text):  # a safe folder name: never '.', '..', hidden or with separators
+        return re.sub(r"[^\w.-]", "_", text).lstrip(".") or "submission"
+
     stems = [p.stem for p in paths]
     names, used = {}, set()
     for p in paths:
-        name = p.stem if stems.count(p.stem) == 1 else f"{p.resolve().parent.name}__{p.stem}"
+        name = clean(p.stem) if stems.count(p.stem) == 1 else \
+            f"{clean(p.resolve().parent.name)}__{clean(p.stem)}"
         base, k = name, 2
         while name in used:
             name, k = f"{base}__{k}", k + 1
@@ -173,21 +435,104 @@ def report_names(paths) -> dict:
     return names
 
 
+def _sha256_file(path: Path) -> str | None:
+    try:
+        h = hashlib.sha256()
+        with open(path, "rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+        return h.hexdigest()
+    except OSError:
+        return None
+
+
+def existing_report(out_dir: Path, digest: str | None) -> dict | None:
+    """The report already in ``out_dir`` for this exact submission (same SHA-256), if any."""
+    try:
+        rep = json.loads((out_dir / "report.json").read_text())
+    except (OSError, ValueError):
+        return None
+    if digest and rep.get("submission_sha256") == digest and \
+            rep.get("status") in REPORT_STATUSES and rep.get("status") != "grader_error":
+        return rep
+    return None
+
+
+def _grade_job(args):
+    path, out, name, kw = args
+    return grade_submission(path, out, name=name, **kw)
+
+
 def grade_many(inputs, out: Path, *, cell_timeout: int = 120, total_timeout: int = 900,
-               progress: bool = True, manifest: dict | None = None) -> list[dict]:
-    """Grade every submission in ``inputs`` (files or folders) and write ``out/summary.csv``."""
+               progress: bool = True, manifest: dict | None = None, jobs: int = 1,
+               force: bool = False, isolation: str = "auto", limits=None,
+               manual: Path | None = None) -> list[dict]:
+    """Grade every submission in ``inputs`` (files or folders) and write ``out/summary.csv``.
+
+    Parameters
+    ----------
+    jobs : int
+        Submissions graded in parallel (separate processes).
+    force : bool
+        Re-grade submissions whose report already exists for the same SHA-256.
+    manual : Path, optional
+        Interviewer's scores (CSV or YAML) to merge into the reports; see
+        :mod:`xaikit.grading.manual`. Raises :class:`~xaikit.grading.manual.ManualScoreError`.
+
+    Each report is written (atomically) as soon as its submission is graded; a worker that
+    dies yields a ``grader_error`` report, never a stopped batch.
+    """
     from tqdm.auto import tqdm
 
+    from xaikit.grading.manual import apply_manual, load_scores, write_template
     from xaikit.grading.report import write_summary
 
+    out = Path(out)
     paths = find_submissions(inputs)
     if not paths:
         raise ValueError("no .ipynb files found in the given paths")
     names = report_names(paths)
-    reports = []
-    for p in tqdm(paths, desc="grading", unit="notebook", disable=not progress):
-        rep = grade_submission(p, out, name=names[p], cell_timeout=cell_timeout,
-                               total_timeout=total_timeout, manifest=manifest)
-        reports.append((rep, f"{names[p]}/report.json"))
-    write_summary(Path(out), reports)
-    return [r for r, _ in reports]
+    scores = load_scores(manual) if manual else None  # fail early on a malformed file
+    kw = dict(cell_timeout=cell_timeout, total_timeout=total_timeout, manifest=manifest,
+              isolation=isolation, limits=limits)
+    done, todo = {}, []
+    for p in paths:
+        rep = None if force else existing_report(out / names[p], _sha256_file(p))
+        if rep is not None:
+            done[p] = rep
+        else:
+            todo.append(p)
+    bar = tqdm(total=len(paths), initial=len(done), desc="grading", unit="notebook",
+               disable=not progress)
+    if jobs <= 1 or len(todo) <= 1:
+        for p in todo:
+            done[p] = grade_submission(p, out, name=names[p], **kw)
+            bar.update(1)
+    else:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)),
+                                 mp_context=mp.get_context("spawn")) as pool:
+            futures = {pool.submit(_grade_job, (p, out, names[p], kw)): p for p in todo}
+            for fut in as_completed(futures):
+                p = futures[fut]
+                try:
+                    done[p] = fut.result()
+                except Exception as e:  # the worker process itself died
+                    digest = _sha256_file(p)
+                    rep = _empty_report(p, digest)
+                    rep["candidate"] = names[p]
+                    rep["status"] = "grader_error"
+                    _flag(rep, "grader_error", f"the grading worker failed: "
+                                               f"{type(e).__name__}: {str(e)[:200]}")
+                    write_report(out / names[p], rep)
+                    done[p] = rep
+                bar.update(1)
+    bar.close()
+    reports = [done[p] for p in paths]
+    if scores is not None:
+        reports = apply_manual(reports, scores, out)
+    write_template(out, reports)
+    write_summary(out, [(r, f"{r['candidate']}/report.json") for r in reports])
+    return reports

@@ -11,8 +11,8 @@ import json
 import os
 from pathlib import Path
 
-SUMMARY_FIELDS = ["candidate", "exercise", "variant", "auto_score", "auto_max", "manual_score",
-                  "manual_max", "flags", "runtime_s", "report"]
+SUMMARY_FIELDS = ["candidate", "exercise", "variant", "status", "auto_score", "auto_max",
+                  "manual_score", "manual_max", "flags", "runtime_s", "isolation", "report"]
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -30,7 +30,10 @@ def render_markdown(report: dict) -> str:
              f"- Auto score: **{a['score']:g} / {a['max']:g}**",
              f"- Manual score: **{'—' if m['score'] is None else format(m['score'], 'g')} / "
              f"{m['max']:g}** (scored by the interviewer)",
+             f"- Status: **{report.get('status')}**",
              f"- Submission SHA-256: `{report.get('submission_sha256')}`",
+             f"- Sandbox: {report.get('isolation') or 'not run'}"
+             + (f" ({report['isolation_reason']})" if report.get('isolation_reason') else ""),
              f"- Runtime: {report.get('runtime_s', 0):.1f} s", ""]
     if report.get("flags"):
         lines += ["## Flags", ""]
@@ -47,7 +50,13 @@ def render_markdown(report: dict) -> str:
         lines.append("")
     manual = [q for q in report["questions"] if q["kind"] == "manual"]
     if manual:
-        lines += ["## Questions for the interviewer", ""]
+        cand = report.get("candidate", "")
+        lines += ["## Questions for the interviewer", "",
+                  "Record your scores in `manual_scores.csv` next to `summary.csv` in the output "
+                  "folder (columns `candidate,question,score,comment`; one row per question, "
+                  f"candidate `{cand}`), then merge them with "
+                  "`xaikit grade SUBMISSIONS --out OUT --manual OUT/manual_scores.csv` "
+                  "(submissions already graded are not re-run).", ""]
         for q in manual:
             score = "not scored yet" if q.get("score") is None else f"{q['score']:g}"
             lines += [f"### {q['id']}: {q['title']} ({q['points']:g} points, {q['level']}; "
@@ -58,6 +67,8 @@ def render_markdown(report: dict) -> str:
             lines += ["", "**Rubric**", ""] + [f"- [ ] {c}" for c in r.get("criteria", [])]
             lines += ["", f"- *Strong*: {r.get('strong', '')}",
                       f"- *Adequate*: {r.get('adequate', '')}", f"- *Weak*: {r.get('weak', '')}", ""]
+            if q.get("comment"):
+                lines += [f"**Interviewer's comment**: {q['comment']}", ""]
     return "\n".join(lines) + "\n"
 
 
@@ -73,6 +84,7 @@ def write_report(out_dir: Path, report: dict, executed_nb_text: str | None = Non
 def summary_row(report: dict, report_path: str = "") -> dict:
     return {"candidate": report.get("candidate", ""), "exercise": report.get("exercise") or "",
             "variant": "" if report.get("variant") is None else report["variant"],
+            "status": report.get("status", ""), "isolation": report.get("isolation") or "",
             "auto_score": report["auto"]["score"], "auto_max": report["auto"]["max"],
             "manual_score": "" if report["manual"]["score"] is None else report["manual"]["score"],
             "manual_max": report["manual"]["max"],

@@ -1,0 +1,399 @@
+"""The sandbox the candidate's kernel runs in.
+
+Two layers, both set up by a tiny launcher (:data:`LAUNCHER`, run as ``python -c``) that the
+kernel manager puts in front of the kernel command:
+
+1. **rlimits** (always): address space, number of processes/threads, size of any file written,
+   CPU seconds, open files; a scrubbed environment; a private temporary folder as working
+   directory and HOME. When the grader runs as root, the kernel also drops to an unprivileged
+   user id of its own (so ``RLIMIT_NPROC`` applies, and it cannot write the project's files).
+2. **bubblewrap** (where ``bwrap`` works): a new mount, PID, network, IPC and UTS namespace.
+   Only the system folders, the Python installation, the xaikit package (without
+   ``xaikit/grading``), the datasets and the model cache are visible, all read-only; the
+   temporary folder is the only writable place; no network (``--unshare-net``); the project's
+   ``solutions/``, the grader's output folder and other submissions are not visible at all.
+
+The kernel talks to the grader over ZeroMQ *ipc* (Unix-socket files in the temporary folder),
+which works across the network namespace; nothing else is shared.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Applies the limits, drops privileges, then execs the rest of argv. Standard library only.
+LAUNCHER = r"""
+import json, os, resource, sys
+cfg = json.loads(sys.argv[1])
+for name, value in cfg["limits"].items():
+    lim = getattr(resource, name)
+    soft, hard = value if isinstance(value, list) else (value, value)
+    try:
+        resource.setrlimit(lim, (soft, hard))
+    except (ValueError, OSError):
+        pass
+argv = sys.argv[2:]
+if cfg.get("uid") is not None:
+    os.setgroups([])
+    os.setgid(cfg["gid"])
+    os.setuid(cfg["uid"])
+if cfg.get("cwd"):
+    os.chdir(cfg["cwd"])
+os.umask(0o077)
+os.execv(argv[0], argv)
+"""
+
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
+
+
+@dataclass
+class Limits:
+    """Resource limits of one kernel.
+
+    Attributes
+    ----------
+    memory_mb : int
+        Address space (``RLIMIT_AS``). The solution kernel of the first exercise peaks well
+        below 3 GiB of address space; 6 GiB leaves room for honest work.
+    nproc : int
+        Processes + threads of the kernel's own user id (``RLIMIT_NPROC``; applies only when
+        the kernel runs under a user id of its own, i.e. when the grader runs as root).
+    fsize_mb : int
+        Largest file the kernel may write (``RLIMIT_FSIZE``).
+    cpu_s : int
+        CPU seconds (``RLIMIT_CPU``), a backstop behind the wall-clock limits.
+    nofile : int
+        Open file descriptors.
+    """
+
+    memory_mb: int = 6144
+    nproc: int = 256
+    fsize_mb: int = 64
+    cpu_s: int = 1800
+    nofile: int = 1024
+
+    def rlimits(self) -> dict:
+        mb = 1024 * 1024
+        return {"RLIMIT_AS": self.memory_mb * mb, "RLIMIT_NPROC": self.nproc,
+                "RLIMIT_FSIZE": self.fsize_mb * mb, "RLIMIT_CPU": [self.cpu_s, self.cpu_s + 10],
+                "RLIMIT_NOFILE": self.nofile, "RLIMIT_CORE": 0}
+
+
+@dataclass
+class Sandbox:
+    """A prepared sandbox: folders, the user id to run as, and how to wrap the kernel command.
+
+    Attributes
+    ----------
+    root : Path
+        Private temporary folder (``work/`` = the kernel's cwd, ``home/``, ``run/``).
+    isolation : {"bwrap", "rlimits"}
+    reason : str
+        Why this isolation was chosen (e.g. why bubblewrap could not be used).
+    """
+
+    root: Path
+    isolation: str
+    reason: str
+    limits: Limits = field(default_factory=Limits)
+    uid: int | None = None
+    readonly: list = field(default_factory=list)
+    hidden: list = field(default_factory=list)
+
+    @property
+    def work(self) -> Path:
+        return self.root / "work"
+
+    @property
+    def home(self) -> Path:
+        return self.root / "home"
+
+    @property
+    def run(self) -> Path:
+        return self.root / "run"
+
+    def env(self, extra: dict | None = None) -> dict:
+        """A scrubbed environment: nothing of the grader's except what Python needs."""
+        from xaikit.datasets import data_dir
+        from xaikit.models import cache_dir
+
+        keep = {k: os.environ[k] for k in ("LANG", "LC_ALL", "TZ", "PYTHONHASHSEED")
+                if k in os.environ}
+        env = {**keep,
+               "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/bin", "/bin"]),
+               "HOME": str(self.home), "TMPDIR": str(self.work), "IPYTHONDIR": str(self.home / ".ipython"),
+               "MPLCONFIGDIR": str(self.home / ".matplotlib"), "JUPYTER_RUNTIME_DIR": str(self.run),
+               "JUPYTER_CONFIG_DIR": str(self.home / ".jupyter"), "JUPYTER_DATA_DIR": str(self.home / ".jupyter-data"),
+               "JUPYTER_PLATFORM_DIRS": "1",
+               "XAIKIT_DATA_DIR": str(data_dir()), "XAIKIT_CACHE_DIR": str(cache_dir().parent),
+               "MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+               "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
+               "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "NUMBA_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+        env.update(extra or {})
+        return env
+
+    def wrap(self, cmd: list[str]) -> list[str]:
+        """``cmd`` behind the launcher (limits, user id) and, with bwrap, the namespaces."""
+        limits = self.limits.rlimits()
+        inner = list(cmd)
+        if self.isolation == "bwrap":
+            # as root, bwrap runs privileged (keeping only CAP_SETUID/SETGID for the child) and
+            # a second launcher inside the sandbox drops to the sandbox's user id
+            cfg = {"limits": limits, "uid": None, "gid": None}
+            if self.uid is not None:
+                inner = [sys.executable, "-I", "-S", "-c", LAUNCHER,
+                         json.dumps({"limits": {}, "uid": self.uid, "gid": self.uid,
+                                     "cwd": str(self.work)})] + inner
+            inner = bwrap_args(self) + ["--"] + inner
+        else:
+            cfg = {"limits": limits, "uid": self.uid, "gid": self.uid}
+        inner[0] = shutil.which(inner[0]) or inner[0]  # absolute: the launcher uses execv
+        return [sys.executable, "-I", "-S", "-c", LAUNCHER, json.dumps(cfg)] + inner
+
+    def kill_all(self) -> None:
+        """Kill every process left under the sandbox's own user id (escaped fork bombs...)."""
+        if self.uid is None:
+            return
+        try:
+            subprocess.run([sys.executable, "-I", "-S", "-c",
+                            "import os,signal,sys; u=int(sys.argv[1]); os.setgroups([]); "
+                            "os.setgid(u); os.setuid(u); os.kill(-1, signal.SIGKILL)",
+                            str(self.uid)], timeout=10, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        except Exception:
+            pass
+
+    def cleanup(self) -> None:
+        self.kill_all()
+
+        def onerror(func, path, exc):
+            try:
+                os.chmod(os.path.dirname(path), 0o700)
+                os.chmod(path, 0o700)
+                func(path)
+            except OSError:
+                pass
+
+        shutil.rmtree(self.root, onerror=onerror)
+
+
+def _python_paths() -> list[Path]:
+    """Folders the kernel's Python needs: the installations, site-packages and the folders
+    their ``.pth`` files add (an editable install's ``src/``). Not the rest of ``sys.path``
+    (it may hold the current folder or a test folder)."""
+    import site
+
+    paths = {Path(sys.prefix), Path(sys.base_prefix), Path(sys.exec_prefix),
+             Path(sys.executable).resolve().parent.parent}
+    sites = [Path(p) for p in site.getsitepackages() if Path(p).is_dir()]
+    for sp in sites:
+        paths.add(sp.resolve())
+        for pth in sp.glob("*.pth"):
+            try:
+                lines = pth.read_text().splitlines()
+            except OSError:
+                continue
+            for line in lines:
+                line = line.strip()
+                if line and not line.startswith(("#", "import")) and Path(line).is_dir():
+                    paths.add(Path(line).resolve())
+    return sorted(paths)
+
+
+def _minimal(paths) -> list[Path]:
+    """Drop paths already inside another one of the list."""
+    out = []
+    for p in sorted(set(paths), key=lambda q: len(q.parts)):
+        if not any(p == q or q in p.parents for q in out):
+            out.append(p)
+    return sorted(out)
+
+
+def readonly_paths() -> list[Path]:
+    """What the kernel may read: Python, the xaikit package, the datasets, the model cache."""
+    import xaikit
+    from xaikit.datasets import data_dir
+    from xaikit.models import cache_dir
+
+    paths = _python_paths() + [Path(xaikit.__file__).resolve().parent, data_dir().resolve()]
+    cache = cache_dir().resolve()
+    if cache.is_dir():
+        paths.append(cache)
+    # never the system folders themselves (bound separately) nor the filesystem root
+    return [p for p in _minimal(paths) if str(p) not in SYSTEM_DIRS and p != Path("/")]
+
+
+def hidden_paths() -> list[Path]:
+    """Inside the read-only paths, what stays hidden: the grader's own code."""
+    import xaikit
+
+    pkg = Path(xaikit.__file__).resolve().parent
+    hidden = [pkg / "grading"]
+    for root in (pkg.parent, pkg.parent.parent):  # a project checkout around the package
+        if (root / "solutions").is_dir():
+            hidden.append(root / "solutions")
+    return hidden
+
+
+def bwrap_args(sb: Sandbox) -> list[str]:
+    if sb.uid is not None:  # root: no user namespace needed; keep what the inner launcher needs
+        ns = ["--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+              "--unshare-cgroup-try", "--cap-drop", "ALL", "--cap-add", "CAP_SETUID",
+              "--cap-add", "CAP_SETGID"]
+    else:
+        ns = ["--unshare-all"]
+    args = [shutil.which("bwrap") or "bwrap", *ns, "--die-with-parent", "--hostname", "sandbox",
+            "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/var/tmp"]
+    for d in SYSTEM_DIRS:
+        if os.path.islink(d):
+            args += ["--symlink", os.readlink(d), d]
+        elif os.path.isdir(d):
+            args += ["--ro-bind", d, d]
+    made = set()
+    for p in sb.readonly:
+        for parent in reversed(p.parents):  # parents of binds: searchable by the sandbox user
+            if parent == Path("/") or str(parent) in made or str(parent) in SYSTEM_DIRS \
+                    or any(parent == r or r in parent.parents for r in sb.readonly):
+                continue
+            made.add(str(parent))
+            args += ["--perms", "0755", "--dir", str(parent)]
+        args += ["--ro-bind", str(p), str(p)]
+    for p in sb.hidden:
+        if p.is_dir() and any(p == r or r in p.parents for r in sb.readonly):
+            args += ["--tmpfs", str(p)]
+    args += ["--bind", str(sb.root), str(sb.root)]
+    if sb.uid is None:
+        args += ["--chdir", str(sb.work)]
+    return args
+
+
+def _world_readable(path: Path) -> bool:
+    """Whether any user can reach ``path`` (every parent folder searchable by others)."""
+    path = path.resolve()
+    for p in [path, *path.parents]:
+        try:
+            mode = p.stat().st_mode
+        except OSError:
+            return False
+        if p != path and not mode & 0o001:
+            return False
+    return bool(path.stat().st_mode & 0o004)
+
+
+def _sandbox_uid(isolation: str) -> int | None:
+    """A user id of the kernel's own when the grader is root (else None: same user).
+
+    Without bubblewrap the kernel must still reach Python, the package and the data through
+    the real file system; when one of them is private to root, the kernel keeps root's id.
+    """
+    if os.geteuid() != 0:
+        return None
+    if isolation != "bwrap":
+        from xaikit.datasets import data_dir
+
+        import xaikit
+        needed = [Path(sys.base_prefix) / "lib", Path(sys.prefix), Path(xaikit.__file__),
+                  data_dir()]
+        if not all(_world_readable(p) for p in needed):
+            return None
+    return 200_000 + os.getpid() % 100_000
+
+
+@functools.lru_cache(maxsize=None)
+def bwrap_status() -> tuple[bool, str]:
+    """Whether bubblewrap can run here, and why (not)."""
+    if sys.platform != "linux":
+        return False, f"bubblewrap needs Linux (this is {sys.platform})"
+    exe = shutil.which("bwrap")
+    if not exe:
+        return False, "bwrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="xaikit-probe-") as tmp:
+        root = Path(tmp)
+        for sub in ("work", "home", "run"):
+            (root / sub).mkdir()
+        uid = _sandbox_uid("bwrap")
+        if uid is not None:
+            os.chmod(root, 0o711)
+            for sub in ("work", "home", "run"):
+                os.chown(root / sub, uid, uid)
+        sb = Sandbox(root=root, isolation="bwrap", reason="probe", uid=uid,
+                     readonly=readonly_paths(), hidden=hidden_paths())
+        try:
+            r = subprocess.run(sb.wrap([sys.executable, "-I", "-S", "-c", "print('ok')"]),
+                               capture_output=True, text=True, timeout=30, cwd=str(root))
+        except Exception as e:  # pragma: no cover - depends on the machine
+            return False, f"bwrap failed to start: {e}"
+        if r.returncode != 0 or r.stdout.strip() != "ok":
+            err = (r.stderr or "").strip().splitlines()
+            return False, ("bwrap is installed but cannot create namespaces here ("
+                           + (err[-1] if err else f"exit code {r.returncode}") + ")")
+    return True, "bubblewrap: no network, read-only system, solutions/ and grader hidden"
+
+
+def make_sandbox(isolation: str = "auto", limits: Limits | None = None) -> Sandbox:
+    """Create the private folders and choose the isolation.
+
+    Parameters
+    ----------
+    isolation : {"auto", "bwrap", "rlimits"}
+        ``auto`` uses bubblewrap where it works and falls back to rlimits otherwise;
+        ``bwrap`` raises RuntimeError when it cannot be used.
+    """
+    import tempfile
+
+    env_choice = os.environ.get("XAIKIT_ISOLATION")
+    if isolation == "auto" and env_choice in ("bwrap", "rlimits"):
+        isolation = env_choice
+    if isolation in ("auto", "bwrap"):
+        ok, reason = bwrap_status()
+        if not ok and isolation == "bwrap":
+            raise RuntimeError(reason)
+        chosen = "bwrap" if ok else "rlimits"
+        if not ok:
+            reason = "fallback to rlimits: " + reason
+    elif isolation == "rlimits":
+        chosen, reason = "rlimits", "rlimits requested (no namespaces: network and files " \
+                                    "outside the working folder are not blocked)"
+    else:
+        raise ValueError(f"isolation must be auto, bwrap or rlimits, not {isolation!r}")
+    root = Path(tempfile.mkdtemp(prefix="xaikit-grade-"))
+    uid = _sandbox_uid(chosen)
+    if uid is None and os.geteuid() == 0:
+        reason += "; the kernel runs as root (Python is not readable by other users), so " \
+                  "the process-count limit does not apply"
+    for sub in ("work", "home", "run"):
+        (root / sub).mkdir()
+    if uid is not None:  # the root folder stays root's (0711): only the sub-folders are writable
+        os.chmod(root, 0o711)
+        for sub in ("work", "home", "run"):
+            os.chown(root / sub, uid, uid)
+    return Sandbox(root=root, isolation=chosen, reason=reason, limits=limits or Limits(),
+                   uid=uid, readonly=readonly_paths() if chosen == "bwrap" else [],
+                   hidden=hidden_paths() if chosen == "bwrap" else [])
+
+
+def describe_exit(returncode) -> str:
+    """'exit code 3' or 'signal SIGKILL' for a process return code."""
+    if returncode is None:
+        return "unknown exit status"
+    if returncode < 0:
+        try:
+            return f"killed by signal {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"killed by signal {-returncode}"
+    if 128 < returncode < 160:  # bubblewrap reports a signal as 128 + its number
+        try:
+            return f"killed by signal {signal.Signals(returncode - 128).name}"
+        except ValueError:
+            pass
+    return f"exit code {returncode}"
