@@ -872,7 +872,8 @@ def build_pack(candidate: str, exercise_ids, out, *, level: str | None = None,
     salt = salt or os.environ.get("XAIKIT_PACK_SECRET") or secrets.token_hex(16)
     top = PACK_DIR_PREFIX + candidate
     files: dict[str, bytes] = {}
-    shipped_sources = runtime_files({})  # widgets/plots, to see which ctx attributes they use
+    shipped_sources = {f: f.read_text() for d in ("widgets", "plots")  # ctx.<name> they use
+                       for f in sorted((PACKAGE_DIR / d).rglob("*.py"))}
     entries, notebooks, specs, pickle_globals, data = [], [], {}, set(), {}
     method_code = []
     notebook_code = []
