@@ -89,9 +89,15 @@ def __xaikit_setup(__names, __path, __codec, __allowed, __maxev):
                         out[n] = {'__unsupported__': type(e).__name__ + ': ' + str(e)[:200]}
             text = _dumps({'answers': out, 'events': _events, 'cells': _count[0]},
                           allow_nan=False)
-            with open(__path + '.tmp', 'w') as f:
+            tmp = __path + '.tmp'
+            try:
+                _os.unlink(tmp)
+            except OSError:
+                pass
+            fd = _os.open(tmp, _os.O_WRONLY | _os.O_CREAT | _os.O_EXCL | _os.O_NOFOLLOW, 0o600)
+            with open(fd, 'w') as f:
                 f.write(text)
-            _replace(__path + '.tmp', __path)
+            _replace(tmp, __path)
         except BaseException:
             pass
         finally:
@@ -127,7 +133,13 @@ def collection_source(names, out_file: str = FINAL_FILE) -> str:
         "                __out[__n] = __ns['encode'](__g[__n])\n"
         "            except Exception as __e:\n"
         "                __out[__n] = {'__unsupported__': type(__e).__name__ + ': ' + str(__e)[:200]}\n"
-        "    with open(__path, 'w') as __f:\n"
+        "    import os as __os\n"
+        "    try:\n"
+        "        __os.unlink(__path)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        "    __fd = __os.open(__path, __os.O_WRONLY | __os.O_CREAT | __os.O_EXCL | __os.O_NOFOLLOW, 0o600)\n"
+        "    with open(__fd, 'w') as __f:\n"
         "        __f.write(__ns['json'].dumps(__out, allow_nan=False))\n"
         f"__xaikit_collect({json.dumps(list(names))}, {out_file!r}, {codec!r})\n"
         "del __xaikit_collect\n"

@@ -80,6 +80,13 @@ def _kernel_manager_class(sandbox: Sandbox):
                    "--HistoryManager.enabled=False", "--IPKernelApp.parent_handle=0"]
             return sandbox.wrap(cmd)
 
+        async def interrupt_kernel(self):
+            """Interrupt by message: ipykernel signals itself. A signal to the process group
+            would also hit bubblewrap's monitor process and end the sandbox."""
+            msg = self.session.msg("interrupt_request", content={})
+            self._connect_control_socket()
+            self.session.send(self._control_socket, msg)
+
         def write_connection_file(self, **kwargs):
             super().write_connection_file(**kwargs)
             if sandbox.uid is not None:
@@ -157,6 +164,8 @@ def execute(nb, sandbox: Sandbox, cell_timeout: int = 120, total_timeout: int = 
                                                         store_history and not grader)
             except CellTimeoutError:
                 result.timed_out.append(cell_index)
+                if remaining() <= 1:
+                    result.total_timeout_hit = True
                 from nbformat.v4 import new_output
 
                 limit = min(cell_timeout, max(1, int(remaining() + 1)))

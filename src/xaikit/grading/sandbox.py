@@ -258,14 +258,15 @@ def bwrap_args(sb: Sandbox) -> list[str]:
         elif os.path.isdir(d):
             args += ["--ro-bind", d, d]
     made = set()
-    for p in sb.readonly:
+    for p in [*sb.readonly, sb.root]:
         for parent in reversed(p.parents):  # parents of binds: searchable by the sandbox user
             if parent == Path("/") or str(parent) in made or str(parent) in SYSTEM_DIRS \
                     or any(parent == r or r in parent.parents for r in sb.readonly):
                 continue
             made.add(str(parent))
             args += ["--perms", "0755", "--dir", str(parent)]
-        args += ["--ro-bind", str(p), str(p)]
+        if p != sb.root:
+            args += ["--ro-bind", str(p), str(p)]
     for p in sb.hidden:
         if p.is_dir() and any(p == r or r in p.parents for r in sb.readonly):
             args += ["--tmpfs", str(p)]
@@ -366,8 +367,12 @@ def make_sandbox(isolation: str = "auto", limits: Limits | None = None) -> Sandb
                                     "outside the working folder are not blocked)"
     else:
         raise ValueError(f"isolation must be auto, bwrap or rlimits, not {isolation!r}")
-    root = Path(tempfile.mkdtemp(prefix="xaikit-grade-"))
+    parent = os.environ.get("XAIKIT_SANDBOX_DIR") or None  # default: the system's temp folder
+    root = Path(tempfile.mkdtemp(prefix="xaikit-grade-", dir=parent))
     uid = _sandbox_uid(chosen)
+    if uid is not None and chosen != "bwrap" and \
+            not all(p.stat().st_mode & 0o001 for p in root.resolve().parents):
+        uid = None  # the kernel could not reach its own folder under another user id
     if uid is None and os.geteuid() == 0:
         reason += "; the kernel runs as root (Python is not readable by other users), so " \
                   "the process-count limit does not apply"
