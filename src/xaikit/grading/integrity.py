@@ -2,7 +2,8 @@
 
 - :func:`static_flags`: imports of the grader's internals, monkeypatching of numpy / shap /
   sklearn / xaikit (and the other libraries the exercises use), ``open_exercise`` calls naming
-  another exercise or variant than the notebook's metadata;
+  another exercise than the notebook's metadata (another *variant* is
+  :func:`xaikit.grading.variants.resolve_variant`'s ``variant_mismatch``);
 - :func:`structure_flags`: cells of the original exercise deleted, duplicated or reordered;
 - :func:`stale_output_flags`: outputs saved in the submitted notebook that the re-run does not
   reproduce (stale or hand-edited results), tolerant of timing noise.
@@ -134,13 +135,9 @@ def static_flags(nb, meta: dict | None = None) -> list[dict]:
                 kw = {k.arg: k.value.value for k in node.keywords
                       if isinstance(k.value, ast.Constant)}
                 ex = args[0] if args else kw.get("exercise_id")
-                var = args[1] if len(args) > 1 else kw.get("variant", 0)
                 if isinstance(ex, str) and ex != meta.get("exercise"):
                     flag("wrong_exercise", f"{where}: opens exercise {ex!r} but the notebook's "
                                            f"metadata says {meta.get('exercise')!r}")
-                if isinstance(var, int) and var != int(meta.get("variant", 0) or 0):
-                    flag("wrong_variant", f"{where}: opens variant {var} but the notebook's "
-                                          f"metadata says {meta.get('variant', 0)}")
     return flags
 
 
@@ -199,7 +196,8 @@ def structure_flags(nb, reference) -> list[dict]:
     dup_fps = {f for f in sub_fps if sub_fps.count(f) > 1} - {fp for _, fp in ref
                                                               if [x for _, x in ref].count(fp) > 1}
     all_fps = [_fingerprint(c) for c in nb.cells if c.source.strip()]
-    dup_code = {f for f in all_fps if all_fps.count(f) > 1}
+    ref_all = [_fingerprint(c) for c in reference.cells if c.source.strip()]
+    dup_code = {f for f in all_fps if all_fps.count(f) > max(1, ref_all.count(f))}
     if dup_ids or dup_fps or dup_code:
         flags.append({"kind": "cells_duplicated",
                       "detail": f"{len(dup_ids | dup_fps | dup_code)} cell(s) appear more than once"})

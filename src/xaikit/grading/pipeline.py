@@ -267,8 +267,9 @@ def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, i
     if res.startup_error:
         _flag(report, "kernel_start_failed", res.startup_error)
     for err in res.errors:
-        if err["cell"] in (0, last):
-            continue
+        if err["cell"] in (0, last) or err["ename"] == "CellTimeoutError" or \
+                (err["ename"] == "KeyboardInterrupt" and err["cell"] in res.timed_out):
+            continue  # timeouts are reported below
         kind = _error_kind(err["ename"], err["evalue"])
         _flag(report, kind, f"cell {cell_no(err['cell'])}: {err['ename']}: "
                             f"{err['evalue'][:200]}")
@@ -279,7 +280,7 @@ def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, i
     if res.stuck:
         _flag(report, "kernel_stuck", "the kernel did not stop when interrupted after the "
                                       "timeout and was killed; later cells were not run")
-    skipped = [i for i in res.skipped if i not in (0, last)]
+    skipped = [i for i in res.skipped if i not in (0, last) and run_nb.cells[i].source.strip()]
     if res.total_timeout_hit:
         _flag(report, "notebook_timeout", f"the notebook ran longer than {total_timeout} s; "
                                           f"{len(skipped)} cell(s) were not run")
