@@ -28,13 +28,36 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 AIM_MEDIAN_MS, AIM_P95_MS = 100.0, 250.0
 
-#: widget -> (module, class, exercise id, {control attribute: kind}, factory(ctx) or None)
-#: kind: "choice" (Dropdown, ToggleButtons, RadioButtons... set ``.index``) or "range"
-#: (sliders: set ``.value`` across ``min..max``).
+#: widget -> (module, class, exercise id, constructor, {control path: kind}).
+#: constructor: "" (``cls(ctx)``) or a classmethod name (``cls.from_context(ctx)``).
+#: control path: attribute, or ``attr.key`` for a dict of controls. kind: "choice" (Dropdown,
+#: ToggleButtons...: set ``.index``), "range" (sliders: ``.value`` across ``min..max``),
+#: "bool" (Checkbox), "button" (``.click()``).
 WIDGETS = {
-    "ApplicantExplorer": ("xaikit.widgets.applicant", "ApplicantExplorer", "shap_vs_lime",
+    "ApplicantExplorer": ("xaikit.widgets.applicant", "ApplicantExplorer", "shap_vs_lime", "",
                           {"applicant": "choice", "mode": "choice"}),
+    "EffectsExplorer": ("xaikit.widgets.effects", "EffectsExplorer", "pdp_ice", "from_context",
+                        {"feature": "choice", "view": "choice", "n_lines": "range",
+                         "color_by": "choice"}),
+    "ImportanceExplorer": ("xaikit.widgets.importance", "ImportanceExplorer",
+                           "feature_importance", "from_context",
+                           {"method": "choice", "errors": "bool", "top_k": "range"}),
+    "CounterfactualEditor": ("xaikit.widgets.counterfactuals", "CounterfactualEditor",
+                             "counterfactuals", "",
+                             {"applicant": "choice", "sliders.dir": "range",
+                              "sliders.hir": "range", "sliders.lvr": "range",
+                              "sliders.ccs": "range", "sliders.mcs": "range",
+                              "reset": "button"}),
+    "SurrogateExplorer": ("xaikit.widgets.distill", "SurrogateExplorer", "distillation", "",
+                          {"depth": "range"}),
 }
+
+
+def _control(widget, path):
+    obj = widget
+    for part in path.split("."):
+        obj = obj[part] if isinstance(obj, dict) else getattr(obj, part)
+    return obj
 
 
 def _shell():
@@ -63,11 +86,29 @@ def _shell():
     return shell
 
 
-def _values(control, kind, n):
-    """``n`` successive settings of ``control``, each different from the one before."""
+def _values(control, kind, n, jumps=False):
+    """``n`` successive settings of ``control``, each different from the one before.
+
+    Choices are stepped through in order (the next option each time), or with ``jumps`` drawn
+    at random (seeded) over all options: the worst case for caches of neighbouring views.
+    """
+    if kind == "button":
+        return [("click", None)] * n
+    if kind == "bool":
+        return [("value", (i % 2 == 0) != bool(control.value)) for i in range(n)]
     if kind == "choice":
         k = len(control.options)
         start = control.index if control.index is not None else 0
+        if jumps and k > 2:
+            import random
+
+            rng, seq, last = random.Random(0), [], start
+            while len(seq) < n:
+                j = rng.randrange(k)
+                if j != last:
+                    seq.append(("index", j))
+                    last = j
+            return seq
         return [("index", (start + 1 + i) % k) for i in range(n)]
     lo, hi = control.min, control.max
     step = control.step or (hi - lo) / 20
@@ -76,11 +117,14 @@ def _values(control, kind, n):
     while v <= hi + 1e-12 and len(positions) < 200:
         positions.append(v)
         v += step
-    # alternate ends and interior so that consecutive values always differ
-    seq = [positions[(i * 7 + 1) % len(positions)] for i in range(n)]
-    seq = [s if s != (seq[i - 1] if i else control.value) else positions[0] for i, s in
-           enumerate(seq)]
-    return [("value", s) for s in seq]
+    seq, last = [], control.value
+    for i in range(n):  # spread over the range; consecutive values always differ
+        v = positions[(i * 7 + 1) % len(positions)]
+        if v == last:
+            v = positions[(i * 7 + 2) % len(positions)]
+        seq.append(("value", v))
+        last = v
+    return seq
 
 
 def percentile(xs, q):
@@ -92,28 +136,31 @@ def percentile(xs, q):
     return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
 
 
-def bench_widget(name, spec, n_changes, pause, shell):
+def bench_widget(name, spec, n_changes, pause, shell, jumps=False):
     from xaikit.questions import context_for
 
-    module, cls_name, exercise, controls = spec[:4]
+    module, cls_name, exercise, constructor, controls = spec
     cls = getattr(importlib.import_module(module), cls_name)
     ctx = context_for(exercise, 0)
     pub = shell.display_pub
     o0, i0 = pub.outputs, pub.images
     t = time.perf_counter()
-    w = cls(ctx)
+    w = getattr(cls, constructor)(ctx) if constructor else cls(ctx)
     if hasattr(w, "_ipython_display_"):
         w._ipython_display_()
     build_ms = (time.perf_counter() - t) * 1e3
     rows = [(name, "(construct + first render)", [build_ms], pub.images - i0, 0)]
     for attr, kind in controls.items():
-        control = getattr(w, attr)
+        control = _control(w, attr)
         times, images, silent = [], 0, 0
-        for field, value in _values(control, kind, n_changes):
+        for field, value in _values(control, kind, n_changes, jumps):
             time.sleep(pause)  # the user looks at the plot before the next change
             o0, i0 = pub.outputs, pub.images
             t = time.perf_counter()
-            setattr(control, field, value)
+            if field == "click":
+                control.click()
+            else:
+                setattr(control, field, value)
             times.append((time.perf_counter() - t) * 1e3)
             images += pub.images - i0
             silent += pub.outputs == o0
@@ -128,6 +175,8 @@ def main(argv=None):
     ap.add_argument("--pause", type=float, default=0.5,
                     help="seconds between changes, not timed (a user looks at the result); "
                          "0 = back to back, the worst case for caches filled in the background")
+    ap.add_argument("--jumps", action="store_true",
+                    help="choose dropdown options at random instead of stepping to the next one")
     args = ap.parse_args(argv)
     os.environ.setdefault("XAIKIT_CACHE_DIR", str(ROOT / ".xaikit-cache"))
     sys.path.insert(0, str(ROOT / "src"))
@@ -143,7 +192,8 @@ def main(argv=None):
         except ImportError as e:
             print(f"{name:22s} (skipped: {e})")
             continue
-        for widget, control, times, images, silent in bench_widget(name, spec, args.changes, args.pause, shell):
+        rows = bench_widget(name, spec, args.changes, args.pause, shell, args.jumps)
+        for widget, control, times, images, silent in rows:
             med, p95 = statistics.median(times), percentile(times, 95)
             if len(times) == 1:
                 verdict = ""
@@ -155,7 +205,8 @@ def main(argv=None):
                   f"{max(times):8.1f} {images:5d}  {verdict}", flush=True)
     print(f"aim: median < {AIM_MEDIAN_MS:.0f} ms, p95 < {AIM_P95_MS:.0f} ms "
           f"({os.cpu_count()} cores; kernel side, PNG rendering included; "
-          f"{args.pause:g} s pause between changes)")
+          f"{args.pause:g} s pause between changes"
+          + ("; options chosen at random" if args.jumps else "; options in order") + ")")
     return 1 if failed else 0
 
 

@@ -145,12 +145,45 @@ class LabServer:
 IDLE = re.compile(r"\|\s*Idle\s*$")
 
 
+def load_lab(page, server: LabServer, timeout_ms: int = 90_000) -> None:
+    """Load JupyterLab (fresh workspace) in ``page``; notebooks are then opened inside it."""
+    page.goto(f"{server.url}/lab?reset&token={server.token}", timeout=timeout_ms)
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell"
+                           " && document.querySelector('#jp-main-statusbar')",
+                           timeout=timeout_ms)
+
+
 def open_notebook(page, server: LabServer, relpath: str, timeout_ms: int = 90_000) -> None:
-    """Open ``relpath`` in a fresh workspace and wait until its kernel reports Idle."""
-    page.goto(f"{server.url}/lab/tree/{relpath}?reset&token={server.token}",
-              timeout=timeout_ms)
-    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=timeout_ms)
+    """Open ``relpath`` (File ▸ Open, as a command) and wait until its kernel reports Idle.
+
+    Loads JupyterLab first if ``page`` does not show it yet; one JupyterLab page serves every
+    notebook of the session (loading the app costs ~3 s), one notebook open at a time.
+    """
+    if not page.evaluate("() => !!(window.jupyterapp && window.jupyterapp.shell)"):
+        load_lab(page, server, timeout_ms)
+    close_notebooks(page)
+    page.evaluate("p => window.jupyterapp.commands.execute('docmanager:open', "
+                  "{path: p, factory: 'Notebook'}).then(() => null)", relpath)
+    page.wait_for_function(
+        """p => { const w = window.jupyterapp.shell.currentWidget;
+                  return w && w.context && w.context.path === p && w.content
+                         && w.content.widgets && w.content.widgets.length > 0; }""",
+        arg=relpath, timeout=timeout_ms)
     wait_kernel_idle(page, timeout_ms)
+
+
+def close_notebooks(page) -> None:
+    """Shut down the kernels of the open notebooks and close them without saving."""
+    page.evaluate("""async () => {
+      const app = window.jupyterapp;
+      for (const w of Array.from(app.shell.widgets('main'))) {
+        if (!w.context) continue;
+        w.context.model.dirty = false;
+        try { await w.sessionContext.shutdown(); } catch (e) {}
+        w.dispose();
+      }
+      for (const d of document.querySelectorAll('.jp-Dialog')) d.remove();
+    }""")
 
 
 def kernel_status(page) -> str:
@@ -158,10 +191,17 @@ def kernel_status(page) -> str:
     return next((t for t in items if "|" in t), "")
 
 
+_KERNEL_READY = """() => { const w = window.jupyterapp.shell.currentWidget;
+  const k = w && w.sessionContext && w.sessionContext.session
+            && w.sessionContext.session.kernel;
+  return !!k && k.status === 'idle'; }"""
+
+
 def wait_kernel_idle(page, timeout_ms: int = 90_000) -> None:
+    """Status bar ends in "| Idle" (and the current notebook has a live kernel)."""
     deadline = time.monotonic() + timeout_ms / 1000
     while time.monotonic() < deadline:
-        if IDLE.search(kernel_status(page)):
+        if IDLE.search(kernel_status(page)) and page.evaluate(_KERNEL_READY):
             return
         page.wait_for_timeout(200)
     raise TimeoutError(f"kernel not idle after {timeout_ms / 1000:.0f} s; status bar says "
@@ -183,7 +223,7 @@ _NOTEBOOK_STATE = """() => {
         `cell ${i}: ${o.ename}: ${o.evalue}`);
     }
   }
-  out.busy = Array.from(document.querySelectorAll('.jp-Notebook .jp-InputPrompt'))
+  out.busy = Array.from(panel.node.querySelectorAll('.jp-InputPrompt'))
     .some(p => p.textContent.includes('*'));
   return out;
 }"""

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from browser_lab import CHROMIUM, CHROMIUM_FLAGS, VIEWPORT, LabServer
+from browser_lab import (CHROMIUM, CHROMIUM_FLAGS, VIEWPORT, LabServer, close_notebooks,
+                         load_lab)
 
 INSTALL_HINT = ("Debian/Ubuntu: `sudo apt-get install chromium` (the tests drive "
                 f"{CHROMIUM} through the python playwright package; `playwright install` is "
@@ -67,11 +68,22 @@ def browser(tmp_path_factory, chromium_path):
     pw.stop()
 
 
-@pytest.fixture
-def page(browser, lab_server):
+@pytest.fixture(scope="session")
+def lab_page(browser, lab_server):
+    """One JupyterLab page (1400×1000) for the session; tests open their notebook in it."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
     page.set_default_timeout(30_000)
+    load_lab(page, lab_server)
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(lab_page, lab_server):
+    yield lab_page
+    try:
+        close_notebooks(lab_page)
+    except Exception:  # noqa: BLE001 - a broken page is reloaded by the next test
+        load_lab(lab_page, lab_server)
     lab_server.shutdown_kernels()

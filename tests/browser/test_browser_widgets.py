@@ -16,8 +16,8 @@ import time
 
 import pytest
 
-from browser_lab import (REPO, display_state, drive, notebook_errors, open_notebook, run_all,
-                         wait_kernel_idle)
+from browser_lab import (REPO, display_state, drive, load_lab, notebook_errors, open_notebook,
+                         run_all, wait_kernel_idle)
 from widget_specs import BY_STEM, FOLDERS, SPECS
 
 CHANGE_TIMEOUT_S = 60
@@ -105,6 +105,10 @@ def test_widgets_render_and_respond(page, lab_server, spec, relpath, tmp_path, r
             page.screenshot(path=str(failure), full_page=False)
         except Exception as shot_error:  # noqa: BLE001
             failure = f"(no screenshot: {shot_error})"
+        try:  # leave a clean JupyterLab for the next test
+            load_lab(page, lab_server)
+        except Exception:  # noqa: BLE001
+            pass
         raise AssertionError(f"{relpath}: {e}\n  screenshot: {failure}\n"
                              f"  JupyterLab log: {lab_server.log_path}") from e
     widget = page.locator(f".{spec.widgets[0]}").first
