@@ -64,6 +64,7 @@ class ExecutionResult:
     total_timeout_hit: bool = False
     startup_error: str | None = None
     kernel_log: str = ""
+    process_limit_hit: bool = False
     runtime_s: float = 0.0
 
 
@@ -203,6 +204,20 @@ def execute(nb, sandbox: Sandbox, cell_timeout: int = 120, total_timeout: int = 
     timer = threading.Timer(total_timeout + 2 * INTERRUPT_GRACE_S + 60, _watchdog)
     timer.daemon = True
     timer.start()
+    stop_counting = threading.Event()
+    if sandbox.uid is None and os.geteuid() == 0 and sys.platform == "linux":
+        # root is exempt from RLIMIT_NPROC: count the kernel's process group ourselves
+        def _count():
+            while not stop_counting.wait(0.25):
+                proc = getattr(getattr(km, "provisioner", None), "process", None)
+                if proc is None or proc.poll() is not None:
+                    continue
+                if _group_size(proc.pid) > sandbox.limits.nproc:
+                    result.process_limit_hit = True
+                    _kill(km, sandbox)
+                    return
+
+        threading.Thread(target=_count, daemon=True).start()
     log = open(sandbox.root / "kernel.log", "wb")  # the kernel's own stdout/stderr
     try:
         client.execute(cwd=str(sandbox.work), env=env or sandbox.env(), stdout=log, stderr=log)
@@ -217,6 +232,7 @@ def execute(nb, sandbox: Sandbox, cell_timeout: int = 120, total_timeout: int = 
         result.startup_error = f"{type(e).__name__}: {str(e)[:500]}"
     finally:
         timer.cancel()
+        stop_counting.set()
         _kill(km, sandbox)
         log.close()
     try:
@@ -239,6 +255,23 @@ def execute(nb, sandbox: Sandbox, cell_timeout: int = 120, total_timeout: int = 
     result.skipped = sorted(set(result.skipped))
     result.runtime_s = time.monotonic() - start
     return result
+
+
+def _group_size(pgid: int) -> int:
+    """Processes in process group ``pgid`` (Linux /proc)."""
+    n = 0
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat", "rb") as f:
+                stat = f.read()
+            fields = stat[stat.rindex(b")") + 2:].split()
+            if int(fields[2]) == pgid:
+                n += 1
+        except (OSError, ValueError, IndexError):
+            continue
+    return n
 
 
 def _kill(km, sandbox: Sandbox) -> None:

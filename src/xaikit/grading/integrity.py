@@ -233,7 +233,10 @@ def _output_text(cell) -> str:
 
 
 def outputs_match(a: str, b: str, rtol: float = 1e-4, atol: float = 1e-6) -> bool:
-    """Equal up to numbers within tolerance (timing lines already removed)."""
+    """Equal up to numbers within tolerance and trailing spaces (timing lines already
+    removed)."""
+    a = "\n".join(l.rstrip() for l in a.strip().splitlines())
+    b = "\n".join(l.rstrip() for l in b.strip().splitlines())
     if _NUMBER.sub("#", a) != _NUMBER.sub("#", b):
         return False
     na = [float(m.group(0)) for m in _NUMBER.finditer(a)]

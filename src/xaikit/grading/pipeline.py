@@ -295,6 +295,9 @@ def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, i
             kind = "cpu_limit"
         _flag(report, kind, f"the kernel process ended ({how}) {where}; "
                             f"{len(skipped)} cell(s) were not run")
+    if res.process_limit_hit:
+        _flag(report, "process_limit", f"the kernel's processes exceeded "
+                                       f"{sandbox.limits.nproc}; the kernel was killed")
     if res.truncated:
         cells = sorted(cell_no(i) for i in res.truncated if i not in (0, last))
         total = sum(res.truncated.values())
