@@ -137,9 +137,15 @@ def graded(packs, tmp_path_factory):
         for name in e2e:
             z.write(done / name, name)
 
+    from concurrent.futures import ThreadPoolExecutor
+
     batch = extract_handins([handin, blank, tampered], work / "extracted")
-    reports_a = grade_many(batch, work / "out-a", progress=False, manifest=a.manifest, jobs=2)
-    full = {eid: _answers_of(done / name, work) for name, eid in e2e.items()}
+    with ThreadPoolExecutor(1) as pool:  # ada's raw answers, while her pack is graded
+        future = pool.submit(lambda: {eid: _answers_of(done / name, work)
+                                      for name, eid in e2e.items()})
+        reports_a = grade_many(batch, work / "out-a", progress=False, manifest=a.manifest,
+                               jobs=2)
+        full = future.result()
     for name, eid in e2e.items():
         nb = nbformat.read(ben / name, as_version=4)
         nb.cells.append(nbformat.v4.new_code_cell(  # what pasting ada's numbers amounts to
@@ -292,8 +298,8 @@ def test_pack_leaks_no_solution_check_or_reference(packs, packable, eid):
     texts = _forbidden_texts(eid)
     for name, blob in files.items():
         text = blob.decode("latin-1") if name.endswith(".pkl") else blob.decode("utf-8")
-        hits = [t for t in texts if re.search(
-            (r"\b" + re.escape(t) + r"\b") if t.isidentifier() else re.escape(t), text)]
+        hits = [t for t in texts if t in text and (not t.isidentifier() or re.search(
+            r"\b" + re.escape(t) + r"\b", text))]
         assert not hits, (name, hits[:5])
         if name.endswith(".ipynb"):
             assert not has_solution_markers(nbformat.reads(text, as_version=4))
@@ -378,8 +384,11 @@ def test_packs_differ_per_candidate_and_repeat_per_salt(packs, tmp_path):
     again = build_pack("cand-ada", [e["id"] for e in a.manifest["exercises"]], tmp_path,
                        level="mid", minutes=120, salt=SALT)
     assert again.manifest["exercises"] == a.manifest["exercises"]
-    same = {n: h for n, h in a.manifest["files"].items() if not n.endswith(".pkl")}
-    assert {n: h for n, h in again.manifest["files"].items() if not n.endswith(".pkl")} == same
+
+    def stable(files):  # the runtime is copied from the (live) source tree; contexts re-pickled
+        return {n: h for n, h in files.items() if not n.startswith("xaikit/")}
+
+    assert stable(again.manifest["files"]) == stable(a.manifest["files"])
 
 
 def test_pack_refuses_bad_input(tmp_path):
