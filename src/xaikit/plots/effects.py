@@ -31,16 +31,12 @@ def _lines(ax, x, curves, color):
     ax.autoscale_view()
 
 
-def distribution_strip(ax, values, xlabel: str, bins=None):
-    """A histogram of ``values`` in a strip under ``ax`` (shared x); returns the strip axes.
+def draw_distribution(hax, values, xlabel: str, bins=None):
+    """Histogram of ``values`` on the strip axes ``hax`` (rows per value or per bin).
 
     Integer-valued data with at most 31 distinct values gets one bar per value.
     """
-    from mpl_toolkits.axes_grid1 import make_axes_locatable
-
     values = np.asarray(values, dtype=float)
-    divider = make_axes_locatable(ax)
-    hax = divider.append_axes("bottom", size="20%", pad=0.08, sharex=ax)
     uniq = np.unique(values)
     if bins is None and len(uniq) <= 31 and np.allclose(uniq, np.round(uniq)):
         counts = np.array([(values == u).sum() for u in uniq])
@@ -53,6 +49,15 @@ def distribution_strip(ax, values, xlabel: str, bins=None):
     hax.set_xlabel(xlabel)
     for s in ("top", "right", "left"):
         hax.spines[s].set_visible(False)
+    return hax
+
+
+def distribution_strip(ax, values, xlabel: str, bins=None):
+    """A histogram of ``values`` in a new strip under ``ax`` (shared x); returns the strip axes."""
+    from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+    hax = make_axes_locatable(ax).append_axes("bottom", size="20%", pad=0.08, sharex=ax)
+    draw_distribution(hax, values, xlabel, bins)
     ax.tick_params(labelbottom=False)
     ax.set_xlabel("")
     return hax

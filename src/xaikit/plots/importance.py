@@ -42,7 +42,8 @@ class ImportanceBarDisplay:
         import matplotlib.pyplot as plt
 
         k = min(self.max_display, len(self.mean))
-        if ax is None:
+        own = ax is None
+        if own:
             _, ax = plt.subplots(figsize=(7, 0.32 * k + 1.3))
         order = np.argsort(-self.mean, kind="stable")[:k][::-1]
         names = [self.feature_names[j] for j in order]
@@ -62,6 +63,7 @@ class ImportanceBarDisplay:
             ax.spines[s].set_visible(False)
         if self.title:
             ax.set_title(self.title, fontsize=11)
-        ax.figure.tight_layout()
+        if own:  # on a given ax, the caller owns the layout (e.g. layout="constrained")
+            ax.figure.tight_layout()
         self.figure_, self.ax_ = ax.figure, ax
         return self

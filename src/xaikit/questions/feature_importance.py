@@ -26,15 +26,16 @@ TOL_EXACT = 1e-12
 #: error ~1e-12 over 20 variants); loose enough for a per-row vs batched computation.
 TOL_SHAP = 1e-6
 #: group importance computed with another random permutation stream than the stated protocol
-#: (another seed or generator), rentals per hour: calibrated as the spread of the mean over
-#: N_REPEATS repeats across 20 seeds (observed <= ~0.9).
-TOL_GROUP = 2.0
+#: (another seed or generator), rentals per hour. The mean over N_REPEATS repeats varies with
+#: the seed by a standard deviation of ~0.7 (20 seeds); 3.0 is ~4 standard deviations, and the
+#: typical mistakes (sum of the single importances, one column only) are >= 5 away.
+TOL_GROUP = 3.0
 #: "group >= larger single importance" may fail by at most this much (rentals per hour).
 TOL_GROUP_ORDER = 0.05
 
 N_REPEATS = 10
-N_PI_ROWS = 500
-N_SHAP_ROWS = 150
+N_PI_ROWS = 300
+N_SHAP_ROWS = 100
 GROUP = ("temp", "atemp")
 
 
@@ -52,7 +53,7 @@ class FeatureImportanceContext:
     joined : tuple of str
         The three columns the operator's team joined to the UCI data (the two noise columns
         and an informative commute-peak flag), alphabetical: the candidates of q3.
-    train_positions, test_positions : ndarray of int, shape (500,)
+    train_positions, test_positions : ndarray of int, shape (300,)
         Positions in ``X_train`` / ``X_test`` of the permutation-importance samples.
     pi_seed : int
         ``random_state`` of every permutation importance.
@@ -106,7 +107,7 @@ class FeatureImportanceContext:
 
     @property
     def X_shap(self):
-        """The first 150 rows of the held-out sample: the rows of mean |SHAP|."""
+        """The first 100 rows of the held-out sample: the rows of mean |SHAP|."""
         return self.X_pi_test.iloc[:N_SHAP_ROWS]
 
     @cached_property

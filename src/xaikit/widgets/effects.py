@@ -39,9 +39,9 @@ class EffectsExplorer:
 
     Notes
     -----
-    ICE curves of every offered feature are computed once when the explorer is built
-    (``partial_dependence(method="brute")``); ALE curves on first view (cached). Redraws only
-    plot. ``last_update_ms`` holds the duration of the latest redraw.
+    ICE curves (``partial_dependence(method="brute")``) and ALE curves of a feature are computed
+    on its first view and cached; later redraws only plot. ``last_update_ms`` holds the duration
+    of the latest redraw.
     """
 
     def __init__(self, model, X_rows, X_data, dataset=None, features=None,
@@ -53,7 +53,8 @@ class EffectsExplorer:
         self.model, self.X_rows, self.X_data, self.dataset = model, X_rows, X_data, dataset
         self.features = list(features or X_rows.columns)
         self.ylabel, self.ale_bins = ylabel, ale_bins
-        self.ice = {f: E.ice_pdp(model, X_rows, f, default_grid(X_data[f])) for f in self.features}
+        self._ice = lru_cache(maxsize=None)(
+            lambda f: E.ice_pdp(model, X_rows, f, default_grid(X_data[f])))
         self._ale = lru_cache(maxsize=None)(self._ale_uncached)
         binary = [f for f in X_rows.columns if X_rows[f].nunique() <= 4]
         self.feature = W.Dropdown(options=self.features, value=self.features[0],
@@ -70,6 +71,8 @@ class EffectsExplorer:
         self.out = W.Output()
         self.out.add_class("xaikit-effect-plot")
         self.last_update_ms = None
+        self.dpi = 80
+        self._fig = None
         for c in (self.feature, self.view, self.n_lines, self.color_by):
             c.observe(lambda _: self.update(), names="value")
         self.widget = W.VBox([W.HBox([self.feature, self.view]),
@@ -89,21 +92,33 @@ class EffectsExplorer:
                      E.quantile_edges(self.X_data[feature], self.ale_bins))
 
     def figure(self):
-        """The figure for the current controls (used by :meth:`update`, and by tests)."""
-        import matplotlib.pyplot as plt
+        """Draw the current controls' view on the explorer's figure and return it.
 
-        from xaikit.plots.effects import AleDisplay, IceDisplay, feature_label
+        One ``matplotlib.figure.Figure`` (curve axes + distribution strip) is kept for the
+        explorer's lifetime and redrawn in place: no pyplot state, nothing to close.
+        """
+        from xaikit.plots.effects import (AleDisplay, IceDisplay, draw_distribution,
+                                          feature_label)
 
+        if self._fig is None:
+            from matplotlib.figure import Figure
+
+            self._fig = Figure(figsize=(7.5, 4.6))
+            gs = self._fig.add_gridspec(2, 1, height_ratios=(4, 1), hspace=0.08, left=0.11,
+                                        right=0.98, top=0.93, bottom=0.12)
+            self._ax = self._fig.add_subplot(gs[0])
+            self._hax = self._fig.add_subplot(gs[1], sharex=self._ax)
+        ax, hax = self._ax, self._hax
+        ax.cla()
+        hax.cla()
         f, view = self.feature.value, self.view.value
         xlabel = feature_label(self.dataset, f)
-        data = self.X_data[f].to_numpy()
-        fig, ax = plt.subplots(figsize=(7.5, 4.6))
         if view == "ale":
             a = self._ale(f)
-            AleDisplay(a.edges, a.ale, f, xlabel, f"ALE: {self.ylabel} (centred)", data=data,
+            AleDisplay(a.edges, a.ale, f, xlabel, f"ALE: {self.ylabel} (centred)",
                        title=f"ALE of {f}").plot(ax)
         else:
-            res = self.ice[f]
+            res = self._ice(f)
             centered = view == "centered"
             curves = res.centered(0) if centered else res.ice
             groups = (self.X_rows[self.color_by.value].to_numpy() if self.color_by.value
@@ -111,23 +126,31 @@ class EffectsExplorer:
             ylabel = (f"{self.ylabel}, relative to {f} = {res.grid[0]:g}" if centered
                       else self.ylabel)
             IceDisplay(res.grid, curves, f, xlabel, ylabel, n_lines=self.n_lines.value,
-                       data=data, groups=groups, group_name=self.color_by.value or None,
+                       groups=groups, group_name=self.color_by.value or None,
                        anchor=res.grid[0] if centered else None,
                        title=("centered ICE" if centered else "ICE and PDP") + f" of {f}").plot(ax)
-        fig.subplots_adjust(left=0.11, right=0.98, top=0.93, bottom=0.12)
-        return fig
+        draw_distribution(hax, self.X_data[f].to_numpy(), xlabel)
+        ax.tick_params(labelbottom=False)
+        ax.set_xlabel("")
+        return self._fig
 
     def update(self):
-        """Redraw for the current controls (called by the controls' observers)."""
-        import matplotlib.pyplot as plt
-        from IPython.display import display
+        """Redraw for the current controls (called by the controls' observers).
+
+        The figure is rendered to PNG here (no tight bounding box, ``dpi`` fixed) and shown as
+        an image, which is about twice as fast as the inline backend's tight rendering.
+        """
+        import io
+
+        from IPython.display import Image, display
 
         start = time.perf_counter()
+        fig = self.figure()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=self.dpi)
         with self.out:
             self.out.clear_output(wait=True)
-            fig = self.figure()
-            display(fig)
-            plt.close(fig)
+            display(Image(data=buf.getvalue(), format="png"))
         self.last_update_ms = 1000 * (time.perf_counter() - start)
 
     def _ipython_display_(self):

@@ -16,14 +16,16 @@ class ImportanceExplorer:
     Parameters
     ----------
     results : dict
-        ``{"mdi" | "perm_train" | "perm_test" | "shap": xaikit.importance.ImportanceResult}``.
+        ``{"mdi" | "perm_train" | "perm_test" | "shap": ImportanceResult}``, where a value may
+        also be a zero-argument callable returning one (computed on first view, then kept).
     highlight : iterable of str, optional
         Columns drawn in a second colour (e.g. the columns joined to the data).
 
     Notes
     -----
     Error bars: MDI ± std over the trees, permutation ± std over the repeats; mean |SHAP| has
-    none (exact for its rows). ``last_update_ms`` holds the duration of the latest redraw.
+    none (exact for its rows). ``last_update_ms`` holds the duration of the latest redraw; the
+    first view of a lazily computed method includes its computation.
     """
 
     def __init__(self, results: dict, highlight=()):
@@ -32,7 +34,7 @@ class ImportanceExplorer:
         self.results = dict(results)
         self.highlight = tuple(highlight)
         options = [(label, key) for label, key in METHODS if key in self.results]
-        n = len(next(iter(self.results.values())).feature_names)
+        n = len(self.result(options[0][1]).feature_names)
         self.method = W.ToggleButtons(options=options, value=options[0][1])
         self.method.add_class("xaikit-importance-method")
         self.errors = W.Checkbox(value=True, description="error bars")
@@ -43,49 +45,71 @@ class ImportanceExplorer:
         self.out = W.Output()
         self.out.add_class("xaikit-importance-plot")
         self.last_update_ms = None
+        self.dpi = 80
+        self._fig = None
         for c in (self.method, self.errors, self.top_k):
             c.observe(lambda _: self.update(), names="value")
         self.widget = W.VBox([self.method, W.HBox([self.top_k, self.errors]), self.out])
         self.widget.add_class("xaikit-importance-explorer")
         self.update()
 
+    def result(self, key):
+        """The :class:`xaikit.importance.ImportanceResult` of method ``key`` (computed once)."""
+        r = self.results[key]
+        if callable(r):
+            r = self.results[key] = r()
+        return r
+
     @classmethod
     def from_context(cls, ctx, highlight=None):
         """For a :class:`xaikit.questions.feature_importance.FeatureImportanceContext`.
 
         Uses the context's cached MDI, permutation (training and held-out samples) and mean
-        |SHAP|; ``highlight`` defaults to the joined columns.
+        |SHAP|, each computed when first shown; ``highlight`` defaults to the joined columns.
         """
-        return cls({"mdi": ctx.ref_mdi, "perm_train": ctx.ref_perm_train,
-                    "perm_test": ctx.ref_perm_test, "shap": ctx.ref_shap},
+        return cls({"mdi": lambda: ctx.ref_mdi, "perm_train": lambda: ctx.ref_perm_train,
+                    "perm_test": lambda: ctx.ref_perm_test, "shap": lambda: ctx.ref_shap},
                    highlight=ctx.joined if highlight is None else highlight)
 
     def figure(self):
-        """The figure for the current controls."""
-        import matplotlib.pyplot as plt
+        """Draw the current method's bars on the explorer's figure and return it.
 
+        One ``matplotlib.figure.Figure`` is kept and redrawn in place (resized with top k).
+        """
         from xaikit.plots.importance import ImportanceBarDisplay
 
-        r = self.results[self.method.value]
+        if self._fig is None:
+            from matplotlib.figure import Figure
+
+            self._fig = Figure()
+            self._ax = self._fig.add_subplot()
+            self._fig.subplots_adjust(left=0.2, right=0.97)
+        r = self.result(self.method.value)
         k = self.top_k.value
-        fig, ax = plt.subplots(figsize=(7, 0.32 * k + 1.4))
+        height = 0.32 * k + 1.4
+        self._fig.set_size_inches(7, height)
+        self._fig.subplots_adjust(top=1 - 0.45 / height, bottom=0.75 / height)
+        self._ax.cla()
         ImportanceBarDisplay(r.feature_names, r.mean, r.std if self.errors.value else None,
                              xlabel=f"{r.method}: {r.unit}", max_display=k,
                              highlight=self.highlight, highlight_label="joined columns",
                              title=f"{r.method}" + (" (± 1 std)" if self.errors.value and
-                                                    r.std is not None else "")).plot(ax)
-        return fig
+                                                    r.std is not None else "")).plot(self._ax)
+        return self._fig
 
     def update(self):
-        import matplotlib.pyplot as plt
-        from IPython.display import display
+        """Redraw (PNG rendered here at a fixed dpi, shown as an image)."""
+        import io
+
+        from IPython.display import Image, display
 
         start = time.perf_counter()
+        fig = self.figure()
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=self.dpi)
         with self.out:
             self.out.clear_output(wait=True)
-            fig = self.figure()
-            display(fig)
-            plt.close(fig)
+            display(Image(data=buf.getvalue(), format="png"))
         self.last_update_ms = 1000 * (time.perf_counter() - start)
 
     def _ipython_display_(self):

@@ -1,0 +1,86 @@
+"""Calibration of the feature_importance tolerances over 20 (variant, seed) pairs (kept as a test).
+
+For each tolerance: how far correct answers computed by other legitimate routes are (must sit well
+under the tolerance) and how far the typical wrong answers are (must sit above it). Every variant
+has its own forest (7 MB in the cache), so this uses 4 variants x 5 seeds or row blocks = 20
+cases; permutation reproduction uses 1 repeat (the error is about float determinism, not the
+number of repeats). Run with ``-s`` to see the figures.
+"""
+import numpy as np
+import pytest
+import shap
+from sklearn.inspection import permutation_importance
+
+from xaikit import importance as I
+from xaikit.questions import feature_importance as F
+
+VARIANTS = range(4)
+PER_VARIANT = 5
+pytestmark = pytest.mark.filterwarnings("ignore:X does not have valid feature names")
+
+
+@pytest.fixture(scope="module")
+def contexts():
+    return [F.build_context(v) for v in VARIANTS]
+
+
+def test_permutation_reproduces_exactly(contexts):
+    worst, mdi_worst, cases = 0.0, 0.0, 0
+    for ctx in contexts:
+        for s in range(PER_VARIANT):
+            kw = {"scoring": "neg_mean_absolute_error", "n_repeats": 1,
+                  "random_state": ctx.pi_seed + 97 * s}
+            a = permutation_importance(ctx.model, ctx.X_pi_test, ctx.y_pi_test, n_jobs=1, **kw)
+            jobs = 2 if s == ctx.variant == 0 else 1  # one case through joblib workers
+            b = permutation_importance(ctx.model, ctx.X_pi_test.to_numpy(),  # another route
+                                       ctx.y_pi_test.to_numpy(), n_jobs=jobs, **kw)
+            worst = max(worst, float(np.abs(a.importances - b.importances).max()))
+            cases += 1
+        per_tree = np.mean([t.feature_importances_ for t in ctx.model.estimators_], axis=0)
+        mdi_worst = max(mdi_worst, float(np.abs(per_tree / per_tree.sum()
+                                                - ctx.model.feature_importances_).max()))
+    print(f"\npermutation importance, DataFrame vs numpy (1 or 2 jobs), {cases} cases: max diff "
+          f"{worst:.1e}; MDI recomputed from the trees: {mdi_worst:.1e} (tol {F.TOL_EXACT})")
+    assert cases >= 20
+    assert worst <= F.TOL_EXACT / 10
+    assert mdi_worst <= F.TOL_EXACT / 10
+
+
+def test_shap_tolerance(contexts):
+    additivity, batch, cases = 0.0, 0.0, 0
+    for ctx in contexts:
+        explainer = shap.TreeExplainer(ctx.model)
+        for b in range(PER_VARIANT):
+            X = ctx.X_shap.iloc[10 * b:10 * b + 10]
+            sv = explainer.shap_values(X)
+            additivity = max(additivity, float(np.abs(sv.sum(1) + explainer.expected_value
+                                                      - ctx.model.predict(X)).max()))
+            split = np.vstack([explainer.shap_values(X.iloc[:5]),
+                               explainer.shap_values(X.iloc[5:])])
+            batch = max(batch, float(np.abs(np.abs(split).mean(0) - np.abs(sv).mean(0)).max()))
+            cases += 1
+    print(f"\nmean |SHAP|, {cases} row blocks: local accuracy max error {additivity:.1e}, batched "
+          f"vs split rows {batch:.1e} rentals/hour (tol {F.TOL_SHAP})")
+    assert cases >= 20
+    assert additivity <= F.TOL_SHAP / 10 and batch <= F.TOL_SHAP / 10
+
+
+def test_group_tolerance_and_order(contexts):
+    seed_dev, lead, wrong_gap, cases = 0.0, np.inf, np.inf, 0
+    for ctx in contexts:
+        X, y = ctx.X_pi_test, ctx.y_pi_test
+        ref = ctx.ref_group.mean()
+        n_seeds = 20 if ctx.variant == 0 else PER_VARIANT
+        seeds = [I.group_permutation(ctx.model, X, y, list(F.GROUP), seed=1000 + s).mean()
+                 for s in range(n_seeds)]
+        cases += n_seeds
+        seed_dev = max(seed_dev, float(np.max(np.abs(np.array(seeds) - ref))))
+        singles = [ctx.single_test(f) for f in F.GROUP]  # the check's own singles
+        lead = min(lead, float(ref - max(singles)))
+        wrong_gap = min(wrong_gap, float(abs(ref - sum(singles))), float(ref - max(singles)))
+    print(f"\ngroup temp+atemp, {cases} seeds: other seeds differ by at most {seed_dev:.2f} "
+          f"rentals/hour (tol {F.TOL_GROUP}); group minus larger single >= {lead:.1f}; typical "
+          f"mistakes (sum of singles, one column) >= {wrong_gap:.1f} away")
+    assert seed_dev <= 0.8 * F.TOL_GROUP
+    assert lead > 5 * F.TOL_GROUP_ORDER
+    assert wrong_gap > F.TOL_GROUP + 1
