@@ -94,6 +94,31 @@ ANSWER_FORMATS = {
         "kernel_width_scores": {"type": "array", "shape": [6]},
         "default_kernel_width": {"type": "number", "range": [0, None]},
     },
+    # callables: evaluated with the candidate's context when the pack is built (shapes only;
+    # never a length that depends on planted truth, e.g. the number of noise columns)
+    "pdp_ice": lambda ctx: {
+        "ice": {"type": "array", "shape": [len(ctx.X_rows), len(ctx.grid)]},
+        "pdp": {"type": "array", "shape": [len(ctx.grid)]},
+        "ice_hr_centered": {"type": "array", "shape": [len(ctx.X_rows), len(ctx.hr_grid)]},
+        "ice_driver": {"type": "str"},
+        "ale_edges": {"type": "array"},
+        "ale_temp": {"type": "array"},
+    },
+    "counterfactuals": lambda ctx: {
+        "mad": {"type": "array", "shape": [len(ctx.feature_names)], "range": [0, None]},
+        "plausibility_threshold": {"type": "number", "range": [0, None]},
+        "counterfactuals": {"type": "array",
+                            "shape": [len(ctx.applicants), len(ctx.feature_names)]},
+        "diverse_set": {"type": "array", "shape": [3, len(ctx.feature_names)]},
+    },
+    "feature_importance": {  # importances may be arrays, Series or dicts: no spec
+        "noise_features": {"type": "list", "items": {"type": "str"}},
+    },
+    "distillation": lambda ctx: {
+        "fidelity": {"type": "array", "shape": [len(ctx.depths)], "range": [None, 1]},
+        "chosen_depth": {"type": "number", "range": [1, max(ctx.depths)]},
+        "worst_subgroup": {"type": "str"},
+    },
 }
 
 
@@ -717,19 +742,25 @@ def open_exercise(exercise_id, variant=0, mode="take-home"):
 '''
 
 
-def answer_formats(exercise) -> dict:
-    """Format specs of ``exercise``'s answers: its module's ``ANSWER_FORMATS`` or ours."""
+def answer_formats(exercise, variant: int = 0) -> dict:
+    """Format specs of ``exercise``'s answers: its module's ``ANSWER_FORMATS`` or ours; a
+    callable spec is evaluated with the context of ``variant``. Answers without a spec are
+    only checked to be encodable and finite."""
     import importlib
 
-    from xaikit.questions import REGISTRY
+    from xaikit.questions import REGISTRY, context_for
 
     module = importlib.import_module(REGISTRY[exercise.id])
-    return dict(getattr(module, "ANSWER_FORMATS", None) or ANSWER_FORMATS.get(exercise.id, {}))
+    spec = getattr(module, "ANSWER_FORMATS", None) or ANSWER_FORMATS.get(exercise.id, {})
+    if callable(spec):
+        spec = spec(context_for(exercise.id, variant))
+    names = set(exercise.answer_names)
+    return {k: v for k, v in dict(spec).items() if k in names}
 
 
 def exercise_spec(exercise, variant: int) -> dict:
     """What the candidate runtime knows of an exercise: titles, answer names and formats."""
-    formats = answer_formats(exercise)
+    formats = answer_formats(exercise, variant)
     return {"id": exercise.id, "title": exercise.title, "level": exercise.level,
             "minutes": exercise.minutes, "variant": int(variant),
             "questions": [{"id": q.id, "title": q.title, "kind": q.kind,
