@@ -48,7 +48,6 @@ import json
 import pickle
 import re
 import secrets
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -520,7 +519,7 @@ def open_exercise(exercise_id, variant=0, mode="take-home"):
 
 
 #: The candidate-side ``xaikit/questions/__init__.py``: format checks only, no references.
-RUNTIME_QUESTIONS = r'''"""Exercises of this take-home pack: their context (data, model, variant) and a format check.
+RUNTIME_QUESTIONS = r'''"""Exercises of this pack: context (data, model, variant) and a format-only check.
 
 ``ex.check("qN")`` tells you whether the answer variables of question qN are recorded and
 well-formed (type, shape, range). It does not know the right answers: those are computed by
@@ -938,7 +937,8 @@ def build_pack(candidate: str, exercise_ids, out, *, level: str | None = None,
     methods_src = ('"""Context methods of this pack\'s exercises (data and model only)."""\n\n'
                    + "\n\n".join(method_code))
     for src in [methods_src, *notebook_code]:  # what the notebooks and methods import
-        src = "\n".join(line for line in src.split("\n") if not line.lstrip().startswith(("%", "!")))
+        src = "\n".join(line for line in src.split("\n")
+                        if not line.lstrip().startswith(("%", "!")))
         try:
             tree = ast.parse(src)
         except SyntaxError:

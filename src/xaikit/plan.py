@@ -5,8 +5,8 @@
 that uses the most of the budget (ties: more interview topics, then fewer exercises), keeps at
 least :data:`MIN_DISCUSSION` minutes for discussion, and fills the rest with the discussion
 items of :data:`DISCUSSION` that suit the level, the most level-specific first (then in the
-order of :data:`DISCUSSION`). When no whole exercise fits, it proposes the questions (at or below the level, in order)
-of the exercise whose questions fill the most of the budget.
+order of :data:`DISCUSSION`). When no whole exercise fits, it proposes the questions (at or
+below the level, in order) of the exercise whose questions fill the most of the budget.
 
 :data:`DISCUSSION` is also the content of ``notebooks/interviewer/00_discussion_guide.ipynb``
 and of its scoring sheet (:mod:`xaikit.widgets.scoring`).
