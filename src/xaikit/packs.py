@@ -833,7 +833,9 @@ Save the notebooks, then zip them (only the `.ipynb` files):
 
     python -m zipfile -c handin-{candidate}.zip *.ipynb
 
-and send `handin-{candidate}.zip` as the invitation says.
+(Windows PowerShell: `Compress-Archive -Path *.ipynb -DestinationPath handin-{candidate}.zip`)
+and send `handin-{candidate}.zip` as the invitation says. Keep your own copy until you hear
+back.
 
 ## What is allowed
 
