@@ -21,13 +21,18 @@ class FidelityCurveDisplay:
         Fidelity target (horizontal line).
     current : int, optional
         Depth to highlight.
+    tight_layout : bool, default True
+        Call ``figure.tight_layout()`` after drawing (slow on a figure with many artists:
+        pass False when composing a figure with a fixed layout).
     """
 
-    def __init__(self, depths, fidelity, accuracy=None, target=None, current=None, title=None):
+    def __init__(self, depths, fidelity, accuracy=None, target=None, current=None, title=None,
+                 tight_layout=True):
         self.depths = np.asarray(depths)
         self.fidelity = np.asarray(fidelity, float)
         self.accuracy = None if accuracy is None else np.asarray(accuracy, float)
         self.target, self.current, self.title = target, current, title
+        self.tight_layout = tight_layout
 
     def plot(self, ax=None):
         import matplotlib.pyplot as plt
@@ -52,7 +57,8 @@ class FidelityCurveDisplay:
         ax.legend(frameon=False, fontsize=8, loc="lower right")
         if self.title:
             ax.set_title(self.title, fontsize=11)
-        ax.figure.tight_layout()
+        if self.tight_layout:
+            ax.figure.tight_layout()
         self.figure_, self.ax_ = ax.figure, ax
         return self
 
@@ -66,11 +72,14 @@ class SubgroupFidelityDisplay:
         ``{subgroup label: R² against the teacher within the subgroup}``.
     overall : float, optional
         Overall fidelity (vertical line).
+    tight_layout : bool, default True
+        As in :class:`FidelityCurveDisplay`.
     """
 
-    def __init__(self, fidelities: dict, overall=None, title=None):
+    def __init__(self, fidelities: dict, overall=None, title=None, tight_layout=True):
         self.fidelities = dict(fidelities)
         self.overall, self.title = overall, title
+        self.tight_layout = tight_layout
 
     def plot(self, ax=None):
         import matplotlib.pyplot as plt
@@ -97,7 +106,8 @@ class SubgroupFidelityDisplay:
             ax.spines[s].set_visible(False)
         if self.title:
             ax.set_title(self.title, fontsize=11)
-        ax.figure.tight_layout()
+        if self.tight_layout:
+            ax.figure.tight_layout()
         self.figure_, self.ax_ = ax.figure, ax
         return self
 
