@@ -451,3 +451,21 @@ def test_no_answer_of_the_completed_notebook_is_in_the_pack(packs, graded, eid):
               or np.float32(x).tobytes() in everything
               or repr(round(x, 6)).encode() in everything]
     assert not leaked, leaked[:5]
+
+
+def test_grader_take_home_mode_is_the_same_format_check():
+    """``open_exercise(..., mode="take-home")`` in the grader's package gives the candidate
+    runtime's messages and computes no reference."""
+    from xaikit import open_exercise
+
+    ex = open_exercise("shap_vs_lime", variant=3, mode="take-home")
+    show = [repr(ex.check("q1", ns)) for ns in (
+        {"shap_values": None, "base_value": None},
+        {"shap_values": np.zeros((20, 5)), "base_value": 0.1},
+        {"shap_values": np.zeros((5, 20)), "base_value": 0.1})]
+    assert "not attempted" in show[0]
+    assert "recorded, but `shap_values` should have shape (5, 20)" in show[1]
+    assert show[2].endswith("answer recorded (graded after hand-in)")
+    assert "ref_shap" not in vars(ex.context)  # the cached reference was never computed
+    assert "incorrect" in repr(open_exercise("shap_vs_lime", variant=3).check(
+        "q1", {"shap_values": np.zeros((5, 20)), "base_value": 0.1}))

@@ -518,73 +518,10 @@ def open_exercise(exercise_id, variant=0, mode="take-home"):
 '''
 
 
-#: The candidate-side ``xaikit/questions/__init__.py``: format checks only, no references.
-RUNTIME_QUESTIONS = r'''"""Exercises of this pack: context (data, model, variant) and a format-only check.
-
-``ex.check("qN")`` tells you whether the answer variables of question qN are recorded and
-well-formed (type, shape, range). It does not know the right answers: those are computed by
-the grader after you hand in.
-"""
-import html
-import json
-import math
-import pickle
-from pathlib import Path
-
-from xaikit.answers import Unsupported, roundtrip
-
-MODES = ("practice", "take-home", "interviewer")
-_HERE = Path(__file__).resolve().parent
-EXERCISES = json.loads((_HERE / "exercises.json").read_text())
-_CONTEXTS = {}
-
-
-class _GraderOnly:
-    def __init__(self, name):
-        self.name = name
-
-    def __call__(self, *args, **kwargs):
-        raise RuntimeError(f"ctx.{self.name} is computed by the grader; it is not part of a "
-                           "take-home pack.")
-
-
-class _Precomputed:
-    """A grader-side computation of which the pack holds only the notebook's demo calls."""
-
-    def __init__(self, name, table):
-        self.name, self.table = name, table
-
-    def __call__(self, *args, **kwargs):
-        for a, k, result in self.table:
-            if tuple(a) == tuple(args) and dict(k) == dict(kwargs):
-                return result
-        raise RuntimeError(f"ctx.{self.name} is computed by the grader; this pack only holds "
-                           "the calls of the notebook's demo cells.")
-
-
-class Context:
-    """The exercise's context: data, model and this variant's settings (attributes)."""
-
-    def __init__(self, exercise_id, data, methods):
-        import types
-
-        self.__dict__.update(data["values"])
-        for name, kind in (methods or {}).items():
-            if kind == "code":
-                from xaikit.questions import methods as _m
-
-                fn = types.MethodType(getattr(_m, f"{exercise_id}__{name}"), self)
-            elif kind == "table":
-                fn = _Precomputed(name, data["tables"][name])
-            else:
-                fn = _GraderOnly(name)
-            setattr(self, name, fn)
-
-    def __repr__(self):
-        return f"Context({', '.join(sorted(self.__dict__))})"
-
-
-class FormatProblem(ValueError):
+#: Format-only validation of take-home answers (type, shape, range). The same code runs in
+#: the candidate runtime (pasted into its ``questions/__init__.py``) and, through
+#: :func:`take_home_check`, in the grader's own take-home mode.
+FORMAT_VALIDATOR = r'''class FormatProblem(ValueError):
     pass
 
 
@@ -654,7 +591,75 @@ def _validate(name, value, spec):
             pass
 
 
-class CheckDisplay:
+'''
+
+#: The candidate-side ``xaikit/questions/__init__.py``: format checks only, no references.
+RUNTIME_QUESTIONS = r'''"""Exercises of this pack: context (data, model, variant) and a format-only check.
+
+``ex.check("qN")`` tells you whether the answer variables of question qN are recorded and
+well-formed (type, shape, range). It does not know the right answers: those are computed by
+the grader after you hand in.
+"""
+import html
+import json
+import math
+import pickle
+from pathlib import Path
+
+from xaikit.answers import Unsupported, roundtrip
+
+MODES = ("practice", "take-home", "interviewer")
+_HERE = Path(__file__).resolve().parent
+EXERCISES = json.loads((_HERE / "exercises.json").read_text())
+_CONTEXTS = {}
+
+
+class _GraderOnly:
+    def __init__(self, name):
+        self.name = name
+
+    def __call__(self, *args, **kwargs):
+        raise RuntimeError(f"ctx.{self.name} is computed by the grader; it is not part of a "
+                           "take-home pack.")
+
+
+class _Precomputed:
+    """A grader-side computation of which the pack holds only the notebook's demo calls."""
+
+    def __init__(self, name, table):
+        self.name, self.table = name, table
+
+    def __call__(self, *args, **kwargs):
+        for a, k, result in self.table:
+            if tuple(a) == tuple(args) and dict(k) == dict(kwargs):
+                return result
+        raise RuntimeError(f"ctx.{self.name} is computed by the grader; this pack only holds "
+                           "the calls of the notebook's demo cells.")
+
+
+class Context:
+    """The exercise's context: data, model and this variant's settings (attributes)."""
+
+    def __init__(self, exercise_id, data, methods):
+        import types
+
+        self.__dict__.update(data["values"])
+        for name, kind in (methods or {}).items():
+            if kind == "code":
+                from xaikit.questions import methods as _m
+
+                fn = types.MethodType(getattr(_m, f"{exercise_id}__{name}"), self)
+            elif kind == "table":
+                fn = _Precomputed(name, data["tables"][name])
+            else:
+                fn = _GraderOnly(name)
+            setattr(self, name, fn)
+
+    def __repr__(self):
+        return f"Context({', '.join(sorted(self.__dict__))})"
+
+
+''' + FORMAT_VALIDATOR + r'''class CheckDisplay:
     """What ``ex.check`` shows: recorded, not attempted, or a format problem."""
 
     def __init__(self, qid, title, status, text):
@@ -1052,3 +1057,41 @@ def extract_handins(paths, folder: Path) -> list[Path]:
         else:
             out.append(p)
     return out
+
+
+_VALIDATOR_NS: dict = {}
+
+
+def take_home_check(open_exercise, qid: str, namespace: dict):
+    """The take-home self-check in the grader's full package: the same format-only
+    validation as the candidate runtime, no reference computed.
+
+    Returns
+    -------
+    CheckResult
+        ``not_attempted``; ``incorrect`` whose feedback starts with the variable name (a
+        format problem); or ``correct`` meaning only *recorded and well-formed*.
+    """
+    from xaikit.questions.base import NOT_ATTEMPTED, CheckResult
+
+    if not _VALIDATOR_NS:
+        exec(compile("from xaikit.answers import Unsupported\n" + FORMAT_VALIDATOR,
+                     "xaikit-format-validator", "exec"), _VALIDATOR_NS)
+    ex = open_exercise.exercise
+    q = ex.question(qid)
+    answers = open_exercise.answers_from(namespace)
+    values = {n: answers.get(n) for n in q.answers}
+    if all(v is None for v in values.values()):
+        return NOT_ATTEMPTED
+    formats = answer_formats(ex, open_exercise.variant)
+    try:
+        for n, v in values.items():
+            if v is not None:
+                _VALIDATOR_NS["_validate"](n, v, formats.get(n))
+    except _VALIDATOR_NS["FormatProblem"] as e:
+        return CheckResult("incorrect", 0.0, str(e))
+    missing = [n for n, v in values.items() if v is None]
+    if missing:
+        return CheckResult("incorrect", 0.0, ", ".join(f"`{n}`" for n in missing)
+                           + " still None.")
+    return CheckResult("correct", 1.0, "recorded")

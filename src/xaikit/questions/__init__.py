@@ -95,6 +95,14 @@ class OpenExercise:
     def check(self, qid: str, namespace: dict | None = None) -> CheckDisplay:
         """Self-check question ``qid``; returns a display (never the expected value)."""
         q = self.exercise.question(qid)
+        if self.mode == "take-home" and q.kind == "auto":  # format only, as in a pack (issue 7)
+            from xaikit.packs import take_home_check
+
+            if namespace is None:
+                from IPython import get_ipython
+
+                namespace = get_ipython().user_ns
+            return CheckDisplay(qid, q.title, self.mode, take_home_check(self, qid, namespace))
         return CheckDisplay(qid, q.title, self.mode, self.result(qid, namespace), q.hints)
 
     def __repr__(self):
