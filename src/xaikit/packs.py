@@ -27,7 +27,22 @@ grader's:
 The grader's installation keeps everything else: ``xaikit grade`` re-executes the submission in
 the grader's environment (the full package), collects the answers as JSON and runs the real
 checks against the variant recorded in the notebook or, with ``--manifest``, in the pack's
-``MANIFEST.json`` (see :mod:`xaikit.grading.variants`).
+``MANIFEST.json`` (see :mod:`xaikit.grading.variants`). In that environment too, take-home mode
+runs only the format check (:func:`take_home_check`, the same code as the pack's), so the
+executed notebook shows the candidate what they saw and no reference is computed in the kernel.
+
+Modes: *practice* (the repository default): the real check, hints; *take-home*: recorded and
+well-formed only, no hints, nothing of the above in the candidate's files; *interviewer*: the
+reference notebook in ``solutions/`` with the guide in ``notebooks/interviewer/`` (rubric,
+follow-ups, live scoring sheet).
+
+What an exercise author declares for take-home packs (all optional, in the exercise module;
+the tables below are fallbacks for the first exercises): ``ANSWER_FORMATS`` (format specs, or a
+callable of the context), ``TAKE_HOME_METHODS`` (context methods safe to ship, as source),
+``TAKE_HOME_PRECOMPUTED`` (the demo calls of grader-side methods whose results may ship) and
+``TAKE_HOME_EXCLUDE`` (attributes that hold a reference under an innocent name: the pack is
+refused). A pack is refused too when the candidate's cells or a shipped widget use a
+``ref_*`` attribute or import a checks/grading module: fix the notebook, not the packer.
 
 Pack layout (``<out>/xaikit-takehome-<candidate>.zip``, one top folder)::
 
