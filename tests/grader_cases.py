@@ -128,7 +128,8 @@ def cases(sentinel: Path, solutions: Path, submissions: Path) -> dict:
     out["ignores_interrupt"] = light(
         "import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
         "while True:\n    time.sleep(0.1)\n", "top3_features = [['x'] * 3] * 5\n")
-    out["memory_bomb"] = light("hog = []\nwhile True:\n    hog.append(bytearray(200_000_000))\n",
+    # bytes(n) is calloc'ed: the limit is hit without touching gigabytes of real memory
+    out["memory_bomb"] = light("hog = []\nwhile True:\n    hog.append(bytes(200_000_000))\n",
                                "del hog\ntop3_features = [['x'] * 3] * 5\n")
     out["fork_bomb"] = light("import os\nkids = []\nwhile True:\n    pid = os.fork()\n"
                              "    if pid == 0:\n        import time\n        while True:\n"

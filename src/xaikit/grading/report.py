@@ -45,7 +45,8 @@ def render_markdown(report: dict) -> str:
                   "|---|---|---|---|---|---|"]
         for q in auto:
             fb = (q.get("feedback") or "").replace("|", "\\|").replace("\n", " ")
-            lines.append(f"| {q['id']} | {q['title']} | {q['level']} | {q['score']:g} / "
+            title = str(q["title"]).replace("|", "\\|")
+            lines.append(f"| {q['id']} | {title} | {q['level']} | {q['score']:g} / "
                          f"{q['points']:g} | {q['status']} | {fb} |")
         lines.append("")
     manual = [q for q in report["questions"] if q["kind"] == "manual"]
