@@ -6,13 +6,18 @@ control like a user and check that the displays it drives visibly change (new ``
 text). A screenshot of the notebook after interaction (1400×1000 window) is saved in the test's
 tmp dir; on failure the path of a screenshot is in the error.
 
-Run alone: ``.venv/bin/python -m pytest -m browser tests/browser -p no:randomly -v``.
+Run alone: ``.venv/bin/python -m pytest tests/browser -m browser -v`` (add ``-s`` to print each
+notebook's screenshot path and timings; set ``XAIKIT_SCREENSHOT_DIR=dir`` to keep a copy of the
+screenshots there, since pytest keeps only its last three tmp dirs).
 """
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import time
+from pathlib import Path
 
 import pytest
 
@@ -20,17 +25,20 @@ from browser_lab import (REPO, display_state, drive, load_lab, notebook_errors, 
                          run_all, wait_kernel_idle)
 from widget_specs import BY_STEM, FOLDERS, SPECS
 
-CHANGE_TIMEOUT_S = 60
+CHANGE_TIMEOUT_S = 30
 WIDGET_ERROR = re.compile(r"Error displaying widget|Error creating widget|Loading widget\.\.\.")
 
 
 def _notebook_copies():
+    """(spec, relpath) of every copy to drive: see widget_specs' docstring."""
+    every = os.environ.get("XAIKIT_BROWSER_ALL_COPIES", "") not in ("", "0")
     params = []
     for spec in SPECS:
-        for folder in FOLDERS:
-            if (REPO / folder / f"{spec.stem}.ipynb").is_file():
-                params.append(pytest.param(spec, f"{folder}/{spec.stem}.ipynb",
-                                           id=f"{folder}/{spec.stem}"))
+        existing = [f for f in FOLDERS if (REPO / f / f"{spec.stem}.ipynb").is_file()]
+        chosen = [f for f in existing if every or f in spec.copies]
+        for folder in chosen or existing:
+            params.append(pytest.param(spec, f"{folder}/{spec.stem}.ipynb",
+                                       id=f"{folder}/{spec.stem}"))
     return params
 
 
@@ -116,6 +124,11 @@ def test_widgets_render_and_respond(page, lab_server, spec, relpath, tmp_path, r
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
     page.screenshot(path=str(shot))
     widget.screenshot(path=str(shot.with_name(shot.stem + "_widget.png")))
+    keep = os.environ.get("XAIKIT_SCREENSHOT_DIR")  # pytest keeps only its last 3 tmp dirs
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        for p in (shot, shot.with_name(shot.stem + "_widget.png")):
+            shutil.copy(p, Path(keep) / p.name)
     record_property("screenshot", str(shot))
     record_property("timings", json.dumps({k: round(v, 1) for k, v in timings.items()}))
     print(f"{relpath}: screenshot {shot}; timings {timings}")

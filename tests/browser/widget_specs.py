@@ -12,6 +12,12 @@ classes the widget modules give their controls and displays (``widget.add_class(
   button of a ``ToggleButtons``), ``"slider"`` (keyboard: End, or Home when already at the end),
   ``"checkbox"`` (click it) or ``"button"`` (click it). Controls are driven in the order listed.
 
+Which copies are driven: the candidate's (``exercises/``) and guided (``notebooks/``) copies
+always; the ``solutions/`` copy when the spec lists it in ``copies`` (01, the reference exercise)
+or when no other copy exists yet. The widget cell is the same in a solution and its exercise, and
+nbval already executes every solution, so driving both copies of every notebook would double the
+browser time (~60 s) for little; ``XAIKIT_BROWSER_ALL_COPIES=1`` drives every copy.
+
 A notebook that does not exist yet is simply not tested; a notebook that exists and whose
 source uses ``xaikit.widgets`` or ``ipywidgets`` must have a spec here
 (``test_every_widget_notebook_has_a_spec``).
@@ -36,11 +42,13 @@ class NotebookSpec:
     widgets: tuple[str, ...]
     displays: dict = field(default_factory=dict)
     controls: tuple[Control, ...] = ()
+    copies: tuple[str, ...] = ("exercises", "notebooks")
 
 
 SPECS = [
     NotebookSpec(
         stem="01_shap_vs_lime",
+        copies=FOLDERS,
         widgets=("xaikit-applicant-explorer",),
         displays={"xaikit-prediction": "text", "xaikit-shap-plot": "image",
                   "xaikit-lime-plot": "image"},
