@@ -81,9 +81,10 @@ def test_ale_tolerances(contexts):
         loop, n = _ale_loop(ctx.model, ctx.X_train, "temp", ref.edges)
         ale_err = max(ale_err, float(np.abs(loop - ref.ale).max()))
         min_count = min(min_count, n.min())
-        pdp = partial_dependence(ctx.model, ctx.X_train, ["temp"], method="brute",
-                                 custom_values={"temp": ref.edges})["average"][0]
-        pdp_gap = min(pdp_gap, float(np.ptp(ref.ale - pdp)))
+        if len(seen) <= 3:  # the PDP over 6051 rows is the slow part: 3 bin counts suffice
+            pdp = partial_dependence(ctx.model, ctx.X_train, ["temp"], method="brute",
+                                     custom_values={"temp": ref.edges})["average"][0]
+            pdp_gap = min(pdp_gap, float(np.ptp(ref.ale - pdp)))
         unc_gap = min(unc_gap, float(np.abs(ref.uncentered - ref.ale).max()))
     print(f"\nALE over {len(seen)} bin counts: loop vs vectorised max {ale_err:.1e} (tol "
           f"{P.TOL_ALE}); pandas vs numpy edges {edge_err:.1e} (tol {P.TOL_EDGES}); fewest rows "
