@@ -33,6 +33,10 @@ TOL_GROUP = 3.0
 #: "group >= larger single importance" may fail by at most this much (rentals per hour).
 TOL_GROUP_ORDER = 0.05
 
+#: Take-home packs (see :mod:`xaikit.packs`): context members that read a grader reference
+#: under an innocent name must never ship (``planted`` is refused by name already).
+TAKE_HOME_EXCLUDE = {"single_test": "the grader's held-out permutation importance"}
+
 N_REPEATS = 10
 N_PI_ROWS = 300
 N_SHAP_ROWS = 100

@@ -29,6 +29,10 @@ TOL_EDGES = 1e-9
 #: ALE values, rentals per hour: same predictions, different summation order.
 TOL_ALE = 1e-8
 
+#: Take-home packs (see :mod:`xaikit.packs`): context members that hold a reference under an
+#: innocent name must never ship.
+TAKE_HOME_EXCLUDE = {"heterogeneity": "the grader's ranking of ICE drivers (the answer of q3)"}
+
 Q1_FEATURES = ("temp", "hum", "windspeed", "day")
 N_ROWS = 200
 

@@ -64,11 +64,23 @@ class ImportanceExplorer:
     def from_context(cls, ctx, highlight=None):
         """For a :class:`xaikit.questions.feature_importance.FeatureImportanceContext`.
 
-        Uses the context's cached MDI, permutation (training and held-out samples) and mean
-        |SHAP|, each computed when first shown; ``highlight`` defaults to the joined columns.
+        Computes, with :mod:`xaikit.importance`, each method when first shown: MDI of
+        ``ctx.model``, permutation importance on the training and held-out samples
+        (``n_repeats``, ``pi_seed``: the settings the exercise states) and mean |SHAP| on
+        ``X_shap``. Uses only the context's public data, never the grader's references.
+        ``highlight`` defaults to the joined columns.
         """
-        return cls({"mdi": lambda: ctx.ref_mdi, "perm_train": lambda: ctx.ref_perm_train,
-                    "perm_test": lambda: ctx.ref_perm_test, "shap": lambda: ctx.ref_shap},
+        from xaikit import importance as I
+
+        model = ctx.model
+        return cls({"mdi": lambda: I.mdi(model, list(ctx.X_train.columns)),
+                    "perm_train": lambda: I.permutation(
+                        model, ctx.X_pi_train, ctx.y_pi_train, n_repeats=ctx.n_repeats,
+                        seed=ctx.pi_seed, label="permutation (train)"),
+                    "perm_test": lambda: I.permutation(
+                        model, ctx.X_pi_test, ctx.y_pi_test, n_repeats=ctx.n_repeats,
+                        seed=ctx.pi_seed, label="permutation (test)"),
+                    "shap": lambda: I.mean_abs_shap(model, ctx.X_shap)},
                    highlight=ctx.joined if highlight is None else highlight)
 
     def figure(self):
