@@ -80,9 +80,8 @@ class LabServer:
         env.setdefault("XAIKIT_CACHE_DIR", str(REPO / ".xaikit-cache"))
         if (REPO / "datasets" / "MANIFEST.sha256").is_file():
             env.setdefault("XAIKIT_DATA_DIR", str(REPO / "datasets"))
-        # The kernel must pick matplotlib's inline backend, as in a user's JupyterLab; an
-        # exported MPLBACKEND=agg (the Makefile sets it for the test run) would turn every
-        # figure into its text repr.
+        # The kernel picks its matplotlib backend as in a user's JupyterLab, not the test run's
+        # MPLBACKEND=agg (exported by the Makefile and tests/conftest.py).
         env.pop("MPLBACKEND", None)
         env["JUPYTER_PLATFORM_DIRS"] = "1"
         return env
