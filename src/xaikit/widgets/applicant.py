@@ -88,6 +88,8 @@ class _Prefetcher:
             while self._running == key:  # the thread is on it: wait rather than redo it
                 self._cv.wait()
             hit = key in self._cache
+            if not hit:  # the user went elsewhere: the queued guesses are stale
+                self._wanted = []
         try:
             if not hit:
                 value = self._compute(key)
