@@ -469,3 +469,19 @@ def test_grader_take_home_mode_is_the_same_format_check():
     assert "ref_shap" not in vars(ex.context)  # the cached reference was never computed
     assert "incorrect" in repr(open_exercise("shap_vs_lime", variant=3).check(
         "q1", {"shap_values": np.zeros((5, 20)), "base_value": 0.1}))
+
+
+def test_pack_without_widgets_ships_no_explorer_code(tmp_path):
+    from xaikit.packs import NO_EXPLORER
+
+    res = build_pack("cand-strict", ["shap_vs_lime"], tmp_path, salt=SALT, widgets=False)
+    files = _files(res)
+    assert res.manifest["widgets"] is False
+    assert not [n for n in files if n.startswith("xaikit/widgets/") and
+                not n.endswith("__init__.py")]
+    everything = b"".join(files.values())
+    assert b"tree_shap" not in everything and b"lime_explain" not in everything
+    nb = nbformat.reads(files["01_shap_vs_lime.ipynb"].decode(), as_version=4)
+    assert any(c.source == NO_EXPLORER for c in nb.cells)
+    assert not any("ApplicantExplorer" in c.source for c in nb.cells if c.cell_type == "code")
+    assert "ok" in verify_pack(res.path)

@@ -131,7 +131,9 @@ def grade(submissions, out, cell_timeout, total_timeout, quiet, manifest, jobs, 
               help="Folder for xaikit-takehome-<candidate>.zip.")
 @click.option("--salt", envvar="XAIKIT_PACK_SECRET", default=None,
               help="Secret mixed into the variant seed (env XAIKIT_PACK_SECRET; default random).")
-def pack(candidate, exercises, level, minutes, out, salt):
+@click.option("--no-widgets", is_flag=True, help="Leave the interactive explorers (and the "
+              "computation they wire) out of the pack; their cells become a note.")
+def pack(candidate, exercises, level, minutes, out, salt, no_widgets):
     """Write a take-home pack (zip) for one candidate: take-home notebooks with the
     candidate's variants, data, model, README and MANIFEST.json. Keep the zip: grade the
     hand-in with `xaikit grade HANDIN --manifest PACK.zip`."""
@@ -139,7 +141,7 @@ def pack(candidate, exercises, level, minutes, out, salt):
 
     try:
         res = build_pack(candidate, exercises.split(","), out, level=level, minutes=minutes,
-                         salt=salt)
+                         salt=salt, widgets=not no_widgets)
         verify_pack(res.path)
     except PackError as e:
         raise click.ClickException(str(e))

@@ -216,6 +216,30 @@ def take_home_notebook(solution_nb, variant: int, candidate: str):
     return nb
 
 
+NO_EXPLORER = ("*The interactive explorer of the practice version is not part of this "
+               "take-home pack: explore with your own code.*")
+
+
+def without_widgets(nb):
+    """A copy of ``nb`` whose code cells using an ``xaikit.widgets`` explorer become a short
+    note (for packs built with ``widgets=False``)."""
+    import copy
+
+    import nbformat
+
+    widget_names = set()
+    for f in (PACKAGE_DIR / "widgets").glob("*.py"):
+        widget_names |= {n.name for n in ast.parse(f.read_text()).body
+                         if isinstance(n, ast.ClassDef) and not n.name.startswith("_")}
+    pattern = re.compile(r"xaikit\.widgets|\b(" + "|".join(map(re.escape, sorted(widget_names)))
+                         + r")\b") if widget_names else re.compile(r"xaikit\.widgets")
+    nb = copy.deepcopy(nb)
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and pattern.search(cell.source):
+            nb.cells[i] = nbformat.v4.new_markdown_cell(NO_EXPLORER)
+    return nb
+
+
 _CTX_ATTR = re.compile(r"\bctx\.([A-Za-z_]\w*)")
 
 
@@ -880,7 +904,7 @@ def _safe_id(candidate: str) -> str:
 
 def build_pack(candidate: str, exercise_ids, out, *, level: str | None = None,
                minutes: int | None = None, salt: str | None = None, root=None,
-               verify: bool = False) -> PackResult:
+               widgets: bool = True, verify: bool = False) -> PackResult:
     """Write ``out/xaikit-takehome-<candidate>.zip`` (see the module docstring).
 
     Parameters
@@ -897,6 +921,11 @@ def build_pack(candidate: str, exercise_ids, out, *, level: str | None = None,
     salt : str, optional
         Secret mixed into the variant seed (default: ``$XAIKIT_PACK_SECRET`` or random). The
         same candidate, exercises and salt give the same variants.
+    widgets : bool, default True
+        Ship the interactive explorers the notebooks use, with the computation they wire
+        (pruned to the functions they call; these can compute some answers, e.g. TreeSHAP or
+        ICE curves, as the practice notebooks' explorers do). False: the explorer cells
+        become a note and no explorer code ships.
     verify : bool
         Import the runtime and load every context in a subprocess from the pack folder.
 
@@ -935,6 +964,8 @@ def build_pack(candidate: str, exercise_ids, out, *, level: str | None = None,
             raise PackError(f"{ex.id}: no solution notebook {src}")
         variant = derive_variant(candidate, ex.id, salt)
         nb = take_home_notebook(nbformat.read(src, as_version=4), variant, candidate)
+        if not widgets:
+            nb = without_widgets(nb)
         text = nbformat.writes(nb) + "\n"
         files[ex.notebook] = text.encode()
         notebooks.append(ex.notebook)
@@ -994,6 +1025,7 @@ def build_pack(candidate: str, exercise_ids, out, *, level: str | None = None,
     files["README.md"] = readme(candidate, exercises, notebooks, budget, level).encode()
     files["requirements.txt"] = requirements(root).encode()
     manifest = {"format": 1, "kind": "xaikit-takehome-pack", "candidate": candidate,
+                "widgets": bool(widgets),
                 "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
                 "xaikit_version": xaikit.__version__, "level": level, "minutes": budget,
                 "exercises": entries,
