@@ -253,6 +253,7 @@ def test_os_exit(graded):
     rep = graded["reports"]["os_exit"]
     assert rep["status"] == "incomplete"
     assert "exit code 3" in flags(rep, "kernel_exit")[0]["detail"]
+    assert "in cell 4" in flags(rep, "kernel_exit")[0]["detail"]
     assert marker_kept(rep) and q(rep, "q2")["status"] == "not_attempted"
 
 

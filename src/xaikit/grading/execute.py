@@ -65,6 +65,7 @@ class ExecutionResult:
     startup_error: str | None = None
     kernel_log: str = ""
     process_limit_hit: bool = False
+    died_in: int | None = None
     runtime_s: float = 0.0
 
 
@@ -183,6 +184,7 @@ def execute(nb, sandbox: Sandbox, cell_timeout: int = 120, total_timeout: int = 
                 return cell
             except DeadKernelError:
                 result.kernel_died = True
+                result.died_in = cell_index
                 state["stop"] = True
                 return cell
 

@@ -324,10 +324,12 @@ def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, i
         _flag(report, "notebook_timeout", f"the notebook ran longer than {total_timeout} s; "
                                           f"{len(skipped)} cell(s) were not run")
     if res.kernel_died:
-        died_at = min([i for i in res.skipped] or [last])
-        ran = [i for i in range(1, last) if run_nb.cells[i].cell_type == "code"
-               and i < died_at]
-        where = f"after cell {ran[-1]}" if ran else "before the first cell"
+        if res.died_in is not None and res.died_in not in (0, last):
+            where = f"in cell {cell_no(res.died_in)}"
+        elif res.died_in == last:
+            where = "at the end of the notebook"
+        else:
+            where = "before the first cell"
         how = res.kernel_exit or "unknown exit status"
         kind = "kernel_crash" if "signal" in how else "kernel_exit"
         if "SIGXCPU" in how:
