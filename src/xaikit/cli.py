@@ -85,9 +85,11 @@ def grade(submissions, out, cell_timeout, total_timeout, quiet, manifest, jobs, 
           isolation, memory_mb):
     """Grade submitted notebooks (files or folders of .ipynb).
 
-    Each notebook is re-executed in a fresh kernel in a temporary folder; its answers are
-    checked against the grader's own computations. Writes OUT/<name>/report.json, report.md,
-    executed.ipynb and OUT/summary.csv. Exit code 0 whenever grading completed.
+    Each notebook is re-executed in a fresh, sandboxed kernel (bubblewrap where it works, else
+    resource limits; the report says which) in a temporary folder; its answers leave the
+    kernel as JSON and are checked against the grader's own computations. Writes
+    OUT/<name>/report.json, report.md, executed.ipynb, OUT/summary.csv and the template
+    OUT/manual_scores.csv. Exit code 0 whenever grading completed.
     """
     import tempfile
 
