@@ -143,6 +143,14 @@ class Sandbox:
     def wrap(self, cmd: list[str]) -> list[str]:
         """``cmd`` behind the launcher (limits, user id) and, with bwrap, the namespaces."""
         limits = self.limits.rlimits()
+        if self.uid is None:
+            # the kernel shares the grader's user id: RLIMIT_NPROC counts all of that user's
+            # processes and threads, so allow the ones already running (root is exempt anyway)
+            running = _user_tasks(os.getuid())
+            if running is None:
+                limits.pop("RLIMIT_NPROC")
+            else:
+                limits["RLIMIT_NPROC"] = running + self.limits.nproc
         inner = list(cmd)
         if self.isolation == "bwrap":
             # as root, bwrap runs privileged (keeping only CAP_SETUID/SETGID for the child) and
@@ -183,6 +191,23 @@ class Sandbox:
                 pass
 
         shutil.rmtree(self.root, onerror=onerror)
+
+
+def _user_tasks(uid: int) -> int | None:
+    """Processes + threads of ``uid`` (Linux /proc), or None where that cannot be counted."""
+    if not os.path.isdir("/proc/self/task"):
+        return None
+    n = 0
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            st = os.stat(f"/proc/{d}")
+            if st.st_uid == uid:
+                n += len(os.listdir(f"/proc/{d}/task"))
+        except OSError:
+            continue
+    return n
 
 
 def _python_paths() -> list[Path]:
