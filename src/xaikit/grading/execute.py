@@ -111,12 +111,14 @@ def execute(nb, sandbox: Sandbox, cell_timeout: int = 120, total_timeout: int = 
 
     result = ExecutionResult(nb=nb)
     start = time.monotonic()
-    deadline = start + total_timeout
     sizes = {"total": 0}
-    state = {"stop": False}
+    state = {"stop": False, "deadline": None}
 
     def remaining():
-        return deadline - time.monotonic()
+        # the notebook's clock starts with its first cell (kernel start-up has its own limit)
+        if state["deadline"] is None:
+            state["deadline"] = time.monotonic() + total_timeout
+        return state["deadline"] - time.monotonic()
 
     class _Client(NotebookClient):
         def process_message(self, msg, cell, cell_index):
@@ -203,7 +205,7 @@ def execute(nb, sandbox: Sandbox, cell_timeout: int = 120, total_timeout: int = 
         state["stop"] = True
         _kill(km, sandbox)
 
-    timer = threading.Timer(total_timeout + 2 * INTERRUPT_GRACE_S + 60, _watchdog)
+    timer = threading.Timer(total_timeout + 2 * INTERRUPT_GRACE_S + 120, _watchdog)
     timer.daemon = True
     timer.start()
     stop_counting = threading.Event()
