@@ -29,7 +29,7 @@ def _labels(contexts):
 
 def _alt_per_set(ctx, label, grid_kind):
     """Cheapest plausible valid counterfactual per feature set, from another grid."""
-    x = ctx.X_test.loc[label].to_numpy(float)
+    x = ctx.X_all.loc[label].to_numpy(float)
     cons = ctx.constraints
     mutable = [j for j in range(len(x)) if cons.mutable[j]]
 
@@ -87,11 +87,10 @@ def test_proximity_factor_has_headroom(contexts):
         print(f"\nminimal counterfactual, {kind} grid: distance / grader's minimum over "
               f"{len(r)} applicants: min {min(r):.3f}, max {max(r):.3f} "
               f"(bound {Q.PROXIMITY_FACTOR})")
-    # the stated grid anchored differently, and a percentile grid, are well inside the bound;
-    # a twice coarser grid still passes
+    # the stated step (0.005) on a differently anchored grid is well inside the bound; grids
+    # coarser than the stated step (0.01, or data percentiles) can exceed it for some
+    # applicants: reported, not asserted (the notebook asks for a step of 0.005 or finer)
     assert max(ratios["anchored"]) <= Q.PROXIMITY_FACTOR - 0.1
-    assert max(ratios["quantile"]) <= Q.PROXIMITY_FACTOR - 0.05
-    assert max(ratios["coarse"]) <= Q.PROXIMITY_FACTOR
 
 
 def test_set_proximity_factor_has_headroom(contexts):
@@ -100,7 +99,7 @@ def test_set_proximity_factor_has_headroom(contexts):
     greedy, spread = [], []
     for label in sorted({c.diverse_applicant for c in contexts}):
         ctx = next(c for c in contexts if c.diverse_applicant == label)
-        x = ctx.X_test.loc[label].to_numpy(float)
+        x = ctx.X_all.loc[label].to_numpy(float)
         ref_mean = CF.distance(x, ctx.ref_diverse, ctx.scale).mean()
         entries = _alt_per_set(ctx, label, "anchored")
         rows = []
@@ -125,7 +124,7 @@ def test_exhaustive_search_is_fast(contexts):
     t0 = time.perf_counter()
     n = 0
     for a in ctx.applicants:
-        n += CF.exhaustive_minimum(ctx.model, ctx.X_test.loc[a].to_numpy(float),
+        n += CF.exhaustive_minimum(ctx.model, ctx.X_all.loc[a].to_numpy(float),
                                    ctx.constraints, ctx.scale).n_evaluated
     dt = (time.perf_counter() - t0) / len(ctx.applicants)
     print(f"\nexhaustive constrained search: {dt * 1000:.0f} ms per applicant, "
@@ -139,4 +138,4 @@ def test_variants_differ(contexts):
     print(f"\n{len(set(sets))} distinct applicant lists and {len(set(firsts))} distinct q3 "
           f"applicants over {len(contexts)} variants")
     assert len(set(sets)) == len(sets)  # copying another variant's q2 rows fails
-    assert len(set(firsts)) >= 6
+    assert len(set(firsts)) >= 15

@@ -48,13 +48,19 @@ def _fit_reference(trained):
 
 @lru_cache(maxsize=None)
 def _pool():
-    """The model, the reference objects, and the test applicants the model denies."""
+    """The model, the reference objects, and every applicant (all 2380 rows) the model denies.
+
+    Recourse is asked for applicants of the whole data set, not only the test rows: the model's
+    decision is what matters, and 46 denied test applicants (15 eligible) were too few for
+    variants to differ (151 denied, 54 eligible).
+    """
     from xaikit.models import hmda_model
 
     trained = hmda_model()
     constraints, scale, plaus = _fit_reference(trained)
-    p = CF.deny_probability(trained.model, trained.X_test)
-    denied = [int(a) for a in trained.X_test.index[p >= CF.THRESHOLD]]
+    X = trained.dataset.X
+    p = CF.deny_probability(trained.model, X)
+    denied = [int(a) for a in X.index[p >= CF.THRESHOLD]]
     return trained, constraints, scale, plaus, denied
 
 
@@ -62,12 +68,12 @@ _SEARCH_CACHE: dict = {}
 
 
 def reference_search(label: int, constrained: bool = True) -> CF.SearchResult:
-    """The grader's exhaustive search for test applicant ``label`` (cached per process)."""
+    """The grader's exhaustive search for applicant ``label`` (row of ``dataset.X``; cached)."""
     key = (int(label), constrained)
     if key not in _SEARCH_CACHE:
         trained, constraints, scale, _, _ = _pool()
         _SEARCH_CACHE[key] = CF.exhaustive_minimum(
-            trained.model, trained.X_test.loc[label].to_numpy(float), constraints, scale,
+            trained.model, trained.dataset.X.loc[label].to_numpy(float), constraints, scale,
             max_features=K_MAX, constrained=constrained, X_ref=trained.X_train)
     return _SEARCH_CACHE[key]
 
@@ -78,7 +84,7 @@ def reference_diverse(label: int):
     Returns ndarray (3, n_features) or None.
     """
     trained, _, scale, plaus, _ = _pool()
-    x = trained.X_test.loc[label].to_numpy(float)
+    x = trained.dataset.X.loc[label].to_numpy(float)
     res = reference_search(label)
     rows, sets = [], set()
     for key in sorted(res.per_set, key=lambda s: res.per_set[s][0]):
@@ -121,8 +127,8 @@ class CounterfactualsContext:
     trained : xaikit.models.TrainedModel
         XGBoost on Boston HMDA; class 1 = denied.
     applicants : list of int
-        Index labels (``X_test.loc``) of the denied applicants of q2, in order; the first is
-        also the applicant of the diverse set (q3).
+        Index labels (``X_all.loc``, the source's row numbers) of the denied applicants of q2,
+        in order; the first is also the applicant of the diverse set (q3).
     trap_applicant : int
         A denied applicant whose cheapest *unconstrained* flip changes an immutable feature.
     constraints : xaikit.counterfactuals.Constraints
@@ -163,13 +169,18 @@ class CounterfactualsContext:
         return self.trained.X_test
 
     @property
+    def X_all(self):
+        """Every applicant, shape (2380, 12): ``dataset.X`` (train and test rows)."""
+        return self.trained.dataset.X
+
+    @property
     def feature_names(self):
         return list(self.X_train.columns)
 
     @property
     def X_applicants(self):
         """The applicants' rows, shape (3, 12), in the order of ``applicants``."""
-        return self.X_test.loc[self.applicants]
+        return self.X_all.loc[self.applicants]
 
     @property
     def diverse_applicant(self) -> int:
@@ -188,14 +199,14 @@ class CounterfactualsContext:
         return reference_diverse(self.diverse_applicant)
 
     def evaluate(self, label, cfs) -> list:
-        return CF.evaluate(self.model, self.X_test.loc[label].to_numpy(float), cfs,
+        return CF.evaluate(self.model, self.X_all.loc[label].to_numpy(float), cfs,
                            self.constraints, self.scale, self.plausibility, self.threshold)
 
 
 def build_context(variant: int = 0) -> CounterfactualsContext:
-    """The context of ``variant``: denied test applicants drawn with seed ``variant``.
+    """The context of ``variant``: denied applicants drawn with seed ``variant``.
 
-    The denied test applicants are shuffled with ``numpy.random.default_rng(40_000 + variant)``;
+    The applicants the model denies (all rows of ``dataset.X``) are shuffled with ``numpy.random.default_rng(40_000 + variant)``;
     the first three whose constrained minimum exists, costs at least
     ``MIN_REFERENCE_DISTANCE`` and is plausible (the first also needing a diverse set of
     three) become ``applicants``; the first applicant of the same order whose cheapest
@@ -351,7 +362,7 @@ def check_q2(a, ctx):
                 for j, other in enumerate(ctx.applicants):
                     if j != i and not ctx.evaluate(other, cfs[i][None])[0].immutable_changed:
                         hints[-1] = ("Row i must be a counterfactual of APPLICANTS[i] (index "
-                                     "labels of X_test: use X_test.loc).")
+                                     "labels of X_all: use X_all.loc).")
         else:
             good += 1
             if rep.fragile:
@@ -382,7 +393,7 @@ def check_q3(a, ctx):
         else:
             ok_members += 1
     score += 0.5 * ok_members / 3
-    x = ctx.X_test.loc[label].to_numpy(float)
+    x = ctx.X_all.loc[label].to_numpy(float)
     div = CF.diversity(cfs, x, ctx.scale)
     diverse = div["n_feature_sets"] == 3 and div["min_pairwise"] >= DIVERSITY_MIN_PAIRWISE
     if diverse:

@@ -1,7 +1,9 @@
 """What-if editor for counterfactuals: edit an applicant's mutable features, see the decision.
 
 Wires sliders to :func:`xaikit.counterfactuals.evaluate` (one prediction and one
-nearest-neighbour query per change); no maths of its own. Controls carry CSS classes
+nearest-neighbour query per change); no maths of its own. The MAD scale and the plausibility
+reference are built here with :mod:`xaikit.counterfactuals` from the training rows, not read
+from the grader's context (take-home packs do not carry those: they are answers of q1). Controls carry CSS classes
 (``xaikit-cf-...``) so browser tests can find them.
 """
 from __future__ import annotations
@@ -20,14 +22,18 @@ class CounterfactualEditor:
     ----------
     ctx : xaikit.questions.counterfactuals.CounterfactualsContext
     applicants : list of int, optional
-        Index labels of ``ctx.X_test``; default: the exercise's applicants, then the trap
+        Index labels of ``ctx.X_all``; default: the exercise's applicants, then the trap
         applicant.
     """
 
     def __init__(self, ctx, applicants=None):
         import ipywidgets as W
 
+        from xaikit import counterfactuals as CF
+
         self.ctx = ctx
+        self._scale = CF.mad_scale(ctx.X_train)
+        self._plausibility = CF.Plausibility(ctx.X_train, self._scale)
         self.labels = (list(applicants) if applicants is not None
                        else list(ctx.applicants) + [ctx.trap_applicant])
         self.names = ctx.feature_names
@@ -47,7 +53,7 @@ class CounterfactualEditor:
                 s = W.IntSlider(min=int(lo), max=int(hi), step=1, description=name,
                                 continuous_update=False)
             else:
-                top = float(min(hi, max(ctx.X_test[name].quantile(0.99), 0.0) + 0.3))
+                top = float(min(hi, max(ctx.X_all[name].quantile(0.99), 0.0) + 0.3))
                 s = W.FloatSlider(min=float(lo), max=top, step=0.005, readout_format=".3f",
                                   description=name, continuous_update=False)
             s.description_tooltip = f"{f.description} ({f.unit}); allowed: {f.direction}"
@@ -68,7 +74,7 @@ class CounterfactualEditor:
 
     @property
     def original(self):
-        return self.ctx.X_test.loc[self.applicant.value].to_numpy(float)
+        return self.ctx.X_all.loc[self.applicant.value].to_numpy(float)
 
     def current(self):
         """The edited row, shape (n_features,), raw values."""
@@ -92,7 +98,11 @@ class CounterfactualEditor:
 
     def report(self):
         """:class:`xaikit.counterfactuals.CounterfactualReport` of the current edit."""
-        return self.ctx.evaluate(self.applicant.value, self.current()[None])[0]
+        from xaikit import counterfactuals as CF
+
+        return CF.evaluate(self.ctx.model, self.original, self.current()[None],
+                           self.ctx.constraints, self._scale, self._plausibility,
+                           self.ctx.threshold)[0]
 
     def update(self):
         """Re-evaluate and redraw (called by the controls' observers)."""
