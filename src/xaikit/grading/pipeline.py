@@ -258,6 +258,10 @@ def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, i
     context_for(exercise.id, variant)  # the grader's reference; also warms the model cache
     sandbox = make_sandbox(isolation, limits)
     report["isolation"], report["isolation_reason"] = sandbox.isolation, sandbox.reason
+    lim = sandbox.limits
+    report["limits"] = {"cell_timeout_s": cell_timeout, "total_timeout_s": total_timeout,
+                        "memory_mb": lim.memory_mb, "processes": lim.nproc,
+                        "file_size_mb": lim.fsize_mb, "cpu_s": lim.cpu_s}
     root = str(sandbox.root)
     try:
         run_nb = copy.deepcopy(nb)

@@ -30,10 +30,16 @@ from pathlib import Path
 
 #: Applies the limits, drops privileges, then execs the rest of argv. Standard library only.
 LAUNCHER = r"""
-import json, os, resource, sys
+import json, os, sys
+try:
+    import resource
+except ImportError:  # Windows: no rlimits
+    resource = None
 cfg = json.loads(sys.argv[1])
-for name, value in cfg["limits"].items():
-    lim = getattr(resource, name)
+for name, value in (cfg["limits"] if resource else {}).items():
+    lim = getattr(resource, name, None)
+    if lim is None:
+        continue
     soft, hard = value if isinstance(value, list) else (value, value)
     try:
         resource.setrlimit(lim, (soft, hard))
