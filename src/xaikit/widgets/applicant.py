@@ -109,7 +109,10 @@ class _Prefetcher:
             if self._wanted and self._thread is None:
                 self._thread = threading.Thread(target=self._work, daemon=True,
                                                 name="xaikit-applicant-prefetch")
-                self._thread.start()
+                try:
+                    self._thread.start()
+                except RuntimeError:  # no thread allowed (e.g. a sandbox's RLIMIT_NPROC)
+                    self._thread, self._wanted, self.enabled = None, [], False
             self._cv.notify_all()
 
     def _work(self):
