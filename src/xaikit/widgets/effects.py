@@ -73,6 +73,7 @@ class EffectsExplorer:
         self.last_update_ms = None
         self.dpi = 80
         self._fig = None
+        self._png = {}  # rendered PNG per control state
         for c in (self.feature, self.view, self.n_lines, self.color_by):
             c.observe(lambda _: self.update(), names="value")
         self.widget = W.VBox([W.HBox([self.feature, self.view]),
@@ -145,12 +146,15 @@ class EffectsExplorer:
         from IPython.display import Image, display
 
         start = time.perf_counter()
-        fig = self.figure()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=self.dpi)
+        key = (self.feature.value, self.view.value, self.n_lines.value, self.color_by.value)
+        png = self._png.get(key)
+        if png is None:  # each state is drawn once; revisiting it only re-sends the PNG
+            buf = io.BytesIO()
+            self.figure().savefig(buf, format="png", dpi=self.dpi)
+            png = self._png[key] = buf.getvalue()
         with self.out:
             self.out.clear_output(wait=True)
-            display(Image(data=buf.getvalue(), format="png"))
+            display(Image(data=png, format="png"))
         self.last_update_ms = 1000 * (time.perf_counter() - start)
 
     def _ipython_display_(self):

@@ -47,6 +47,7 @@ class ImportanceExplorer:
         self.last_update_ms = None
         self.dpi = 80
         self._fig = None
+        self._png = {}  # rendered PNG per control state
         for c in (self.method, self.errors, self.top_k):
             c.observe(lambda _: self.update(), names="value")
         self.widget = W.VBox([self.method, W.HBox([self.top_k, self.errors]), self.out])
@@ -116,12 +117,15 @@ class ImportanceExplorer:
         from IPython.display import Image, display
 
         start = time.perf_counter()
-        fig = self.figure()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=self.dpi)
+        key = (self.method.value, self.errors.value, self.top_k.value)
+        png = self._png.get(key)
+        if png is None:  # each state is drawn once; revisiting it only re-sends the PNG
+            buf = io.BytesIO()
+            self.figure().savefig(buf, format="png", dpi=self.dpi)
+            png = self._png[key] = buf.getvalue()
         with self.out:
             self.out.clear_output(wait=True)
-            display(Image(data=buf.getvalue(), format="png"))
+            display(Image(data=png, format="png"))
         self.last_update_ms = 1000 * (time.perf_counter() - start)
 
     def _ipython_display_(self):
