@@ -185,9 +185,9 @@ class _Prescorer:
 
     def _run(self):
         from xaikit.grading.collect import decode_answers, read_json_file
-        from xaikit.grading.score import score_answers
+        from xaikit.questions import context_for, get_exercise, run_check
 
-        seen = None
+        seen, checked = None, {}
         while not self._stop.wait(1.0):
             try:
                 st = os.stat(self._path, follow_symlinks=False)
@@ -195,8 +195,16 @@ class _Prescorer:
                     continue
                 seen = (st.st_mtime_ns, st.st_size)
                 data = read_json_file(self._path)
-                answers = decode_answers((data or {}).get("answers") or {}, self._names)
-                score_answers(*self._args, answers, {})
+                raw = (data or {}).get("answers") or {}
+                ctx = context_for(*self._args)
+                for q in get_exercise(self._args[0]).questions:
+                    if q.kind != "auto" or self._stop.is_set():
+                        continue
+                    key = json.dumps([raw.get(n) for n in q.answers], sort_keys=True)
+                    if checked.get(q.id) == key:
+                        continue  # this question's answers did not change
+                    checked[q.id] = key
+                    run_check(q, decode_answers(raw, list(q.answers)), ctx)
             except Exception:
                 continue
 
