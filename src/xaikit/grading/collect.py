@@ -49,6 +49,9 @@ def __xaikit_setup(__names, __path, __codec, __allowed, __maxev):
             p = p.decode('utf-8', 'replace')
         if isinstance(p, str) and p:
             rp = _realpath(p)
+            parts = rp.split('/')
+            if len(parts) > 2 and parts[1] == 'proc' and parts[2].isdigit():
+                return  # the process's own /proc entries (/proc/self resolves to a pid)
             if not (rp + '/').startswith(_allowed):
                 _note('file', rp[:300])
 
