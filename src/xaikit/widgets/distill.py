@@ -18,8 +18,9 @@ class SurrogateExplorer:
     Parameters
     ----------
     ctx : xaikit.questions.distillation.DistillationContext
-        Uses its rows and teacher predictions (``X_fit``, ``teacher_fit``, ``X_eval``,
-        ``teacher_eval``, ``y_eval``, ``subgroups``...), never its reference curve.
+        Uses the context's *explorer* rows (``X_explore_fit``, ``X_explore_eval`` and their
+        teacher predictions): training and held-out rows disjoint from the rows the questions
+        use, so the widget shows the same trade-off without computing the graded numbers.
     depth : int, default 3
         Initial depth.
     prerender : bool, default True
@@ -35,11 +36,15 @@ class SurrogateExplorer:
         self.ctx = ctx
         # Fit the surrogates here from the context's rows (not the grader's reference curve, which
         # take-home packs do not carry): about 0.3 s.
-        self.curve = D.fidelity_curve(ctx.X_fit, ctx.teacher_fit, ctx.X_eval, ctx.teacher_eval,
-                                      ctx.y_eval, depths=ctx.depths, random_state=ctx.seed)
+        X_eval = ctx.X_explore_eval
+        self.n_eval = len(X_eval)
+        self.curve = D.fidelity_curve(ctx.X_explore_fit, ctx.teacher_explore_fit, X_eval,
+                                      ctx.teacher_explore_eval, ctx.y_explore_eval,
+                                      depths=ctx.depths, random_state=ctx.seed)
         self._subgroups = {
-            d: D.subgroup_fidelity(ctx.teacher_eval, self.curve.surrogate(d).predict(ctx.X_eval),
-                                   ctx.subgroups) for d in ctx.depths}
+            d: D.subgroup_fidelity(ctx.teacher_explore_eval,
+                                   self.curve.surrogate(d).predict(X_eval),
+                                   ctx.explore_subgroups) for d in ctx.depths}
         self._png = {}
         self.depth = W.IntSlider(value=depth, min=min(ctx.depths), max=max(ctx.depths), step=1,
                                  description="depth", continuous_update=False)
@@ -95,10 +100,11 @@ class SurrogateExplorer:
         worst = min(sub, key=sub.get)
         self.header.value = (
             f"<b>depth {d}</b>: {self.curve.n_leaves[i]} leaves (rules); fidelity R² vs teacher "
-            f"= <b>{self.curve.fidelity[i]:.3f}</b> on {len(self.ctx.eval_rows)} held-out rows "
-            f"(accuracy vs observed rentals {self.curve.accuracy[i]:.3f}); least faithful "
+            f"= <b>{self.curve.fidelity[i]:.2f}</b> on {self.n_eval} held-out rows "
+            f"(accuracy vs observed rentals {self.curve.accuracy[i]:.2f}); least faithful "
             f"{html.escape(self.ctx.grouping)}: <b>{html.escape(worst)}</b> "
-            f"({sub[worst]:.3f}). Target: {self.ctx.target:g}.")
+            f"({sub[worst]:.2f}). Target: {self.ctx.target:g}. <i>The explorer uses rows other "
+            f"than the questions' rows: compute your answers yourself.</i>")
         with self.out:
             self.out.clear_output(wait=True)
             display(Image(self._figure_png(d)))
