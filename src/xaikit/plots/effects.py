@@ -124,7 +124,9 @@ class IceDisplay:
             ax.axhline(0, color="#555", lw=0.6)
         ax.set_ylabel(self.ylabel)
         ax.set_xlabel(self.xlabel)
-        ax.legend(frameon=False, fontsize=8, loc="best")
+        # outside the curves: ICE lines fill the whole axes, no corner is free
+        ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                  borderaxespad=0)
         ax.grid(alpha=0.3)
         if self.title:
             ax.set_title(self.title, fontsize=11)

@@ -60,15 +60,22 @@ class CounterfactualEditor:
             s.add_class(f"xaikit-cf-{name}")
             s.observe(lambda _: self.update(), names="value")
             self.sliders[name] = s
-        self.reset = W.Button(description="Reset to applicant", icon="undo")
+        self.reset = W.Button(description="Reset to applicant", icon="undo",
+                              layout=W.Layout(width="190px"))
         self.reset.add_class("xaikit-cf-reset")
         self.reset.on_click(lambda _: self._load())
         self.out = W.Output()
         self.out.add_class("xaikit-cf-result")
         self.applicant.observe(lambda _: self._load(), names="value")
         self._loading = False
+        import html as _html
+
+        key = "; ".join(f"<b>{n}</b>: {_html.escape(ctx.dataset.features[n].description)}"
+                        for n in self.mutable)
+        self.legend = W.HTML(f"<small>{key}</small>", layout=W.Layout(width="900px"))
         self.widget = W.VBox([W.HBox([self.applicant, self.reset]),
-                              W.HBox([W.VBox(list(self.sliders.values())), self.out])])
+                              W.HBox([W.VBox(list(self.sliders.values())), self.out]),
+                              self.legend])
         self.widget.add_class("xaikit-cf-editor")
         self._load()
 

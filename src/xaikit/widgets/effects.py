@@ -104,9 +104,9 @@ class EffectsExplorer:
         if self._fig is None:
             from matplotlib.figure import Figure
 
-            self._fig = Figure(figsize=(7.5, 4.6))
-            gs = self._fig.add_gridspec(2, 1, height_ratios=(4, 1), hspace=0.08, left=0.11,
-                                        right=0.98, top=0.93, bottom=0.12)
+            self._fig = Figure(figsize=(9.6, 4.6))  # room for the legend on the right
+            gs = self._fig.add_gridspec(2, 1, height_ratios=(4, 1), hspace=0.08, left=0.09,
+                                        right=0.70, top=0.93, bottom=0.12)
             self._ax = self._fig.add_subplot(gs[0])
             self._hax = self._fig.add_subplot(gs[1], sharex=self._ax)
         ax, hax = self._ax, self._hax
