@@ -392,31 +392,6 @@ def bikeshare_with_noise(variant: int = 0):
     return X, (id_name, low_name)
 
 
-@lru_cache(maxsize=64)
-def bikeshare_rf(variant: int = 0, retrain: bool = False) -> TrainedModel:
-    """Random forest of rentals per hour on bike sharing + planted noise (``feature_importance``).
-
-    ``sklearn.ensemble.RandomForestRegressor`` (``BIKESHARE_RF_PARAMS``: 40 trees, depth <= 14,
-    single-threaded so that predictions are bit-identical run to run) trained on
-    :func:`bikeshare_with_noise` ``(variant)`` with the same 70/30 split (``random_state=0``) as
-    :func:`bikeshare_gbr`. One cached model per variant (the planted columns differ).
-
-    Returns
-    -------
-    TrainedModel
-        ``X_train`` (6051, 14), ``X_test`` (2594, 14). The planted column names are
-        ``bikeshare_with_noise(variant)[1]``.
-    """
-    from sklearn.ensemble import RandomForestRegressor
-
-    from xaikit.datasets import load_bikeshare
-
-    X, _ = bikeshare_with_noise(variant)
-    ds = load_bikeshare()
-    return train_cached("bikeshare_rf_noise", ds, RandomForestRegressor, BIKESHARE_RF_PARAMS,
-                        stratify=False, split_seed=0, X=X, y=ds.y, retrain=retrain)
-
-
 #: Names of the planted informative column (a noisy commute-peak flag), chosen per variant.
 PEAK_FLAG_NAMES = ("peak_flag", "commute_flag", "rush_marker", "peak_tariff", "busy_hour")
 
@@ -457,7 +432,9 @@ def bikeshare_with_planted(variant: int = 0):
 def bikeshare_rf_planted(variant: int = 0, retrain: bool = False) -> TrainedModel:
     """Random forest of rentals per hour on :func:`bikeshare_with_planted` (``feature_importance``).
 
-    Same estimator, parameters (``BIKESHARE_RF_PARAMS``) and split as :func:`bikeshare_rf`;
+    ``sklearn.ensemble.RandomForestRegressor`` with ``BIKESHARE_RF_PARAMS`` (single-threaded:
+    bit-identical predictions run to run), the same 70/30 split (``random_state=0``) as
+    :func:`bikeshare_gbr`;
     one cached model per variant.
 
     Returns

@@ -140,18 +140,8 @@ ANSWER_FORMATS = {
 #: ``source`` defines a function of ``self`` (the candidate-side context) that uses only
 #: shipped modules and the listed public ``attributes``. An exercise module may declare its own
 #: ``TAKE_HOME_METHODS`` with the same structure. Never list a reference computation here.
-TAKE_HOME_METHODS = {
-    "counterfactuals": {
-        "evaluate": ('''def evaluate(self, label, cfs):
-    """Decision, changes, distance (MADs) and plausibility of counterfactuals ``cfs`` of test
-    applicant ``label``: what the explorer widget shows (no reference involved)."""
-    from xaikit import counterfactuals as CF
+TAKE_HOME_METHODS: dict = {}
 
-    return CF.evaluate(self.model, self.X_test.loc[label].to_numpy(float), cfs,
-                       self.constraints, self.scale, self.plausibility, self.threshold)
-''', ("model", "X_test", "constraints", "scale", "plausibility", "threshold")),
-    },
-}
 #: Grader-side methods a notebook's *demo* cells call: the pack carries the results of exactly
 #: these calls (``ctx -> [(args, kwargs), ...]``), nothing else. Per exercise; an exercise
 #: module may declare ``TAKE_HOME_PRECOMPUTED``.
