@@ -131,6 +131,33 @@ class Question:
             raise ValueError(f"{self.id}: a manual question needs a rubric")
 
 
+class ModelContext:
+    """Mixin of exercise contexts that hold ``trained`` (a :class:`xaikit.models.TrainedModel`):
+    the model, its dataset and the exact train/test split, under their usual names."""
+
+    @property
+    def model(self):
+        return self.trained.model
+
+    @property
+    def dataset(self):
+        return self.trained.dataset
+
+    @property
+    def X_train(self):
+        """Training rows, shape (n_train, n_features), as the model saw them."""
+        return self.trained.X_train
+
+    @property
+    def X_test(self):
+        """Held-out rows, shape (n_test, n_features)."""
+        return self.trained.X_test
+
+    @property
+    def feature_names(self):
+        return list(self.trained.X_train.columns)
+
+
 @dataclass(frozen=True)
 class Exercise:
     """An exercise: its questions and how to build its context.

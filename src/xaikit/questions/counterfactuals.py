@@ -15,8 +15,8 @@ from functools import cached_property, lru_cache
 import numpy as np
 
 from xaikit import counterfactuals as CF
-from xaikit.questions.base import (AnswerFormatError, Exercise, Question, Rubric, as_array,
-                                   as_float, correct, incorrect, partial)
+from xaikit.questions.base import (AnswerFormatError, as_array, as_float, correct, Exercise,
+                                   incorrect, ModelContext, partial, Question, Rubric)
 
 #: |candidate MAD - reference MAD| (raw units): the reference is float64 medians of float64
 #: data; this only absorbs summation order / float32 round trips.
@@ -118,7 +118,7 @@ def _traps_immutable(label: int) -> bool:
 
 
 @dataclass
-class CounterfactualsContext:
+class CounterfactualsContext(ModelContext):
     """Everything the notebook and the grader share for one variant.
 
     Attributes
@@ -153,29 +153,9 @@ class CounterfactualsContext:
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
-    def model(self):
-        return self.trained.model
-
-    @property
-    def dataset(self):
-        return self.trained.dataset
-
-    @property
-    def X_train(self):
-        return self.trained.X_train
-
-    @property
-    def X_test(self):
-        return self.trained.X_test
-
-    @property
     def X_all(self):
         """Every applicant, shape (2380, 12): ``dataset.X`` (train and test rows)."""
         return self.trained.dataset.X
-
-    @property
-    def feature_names(self):
-        return list(self.X_train.columns)
 
     @property
     def X_applicants(self):

@@ -14,8 +14,8 @@ from functools import cached_property, lru_cache
 import numpy as np
 
 from xaikit import distill as D
-from xaikit.questions.base import (AnswerFormatError, Exercise, Question, Rubric, as_array,
-                                   as_float, correct, field_of, incorrect, partial)
+from xaikit.questions.base import (AnswerFormatError, as_array, as_float, correct, Exercise,
+                                   field_of, incorrect, ModelContext, partial, Question, Rubric)
 
 #: |candidate - reference| fidelity (R²). The issue's bound; it absorbs the surrogate's
 #: tie-breaking between equally good splits when a different random_state is used (measured
@@ -63,7 +63,7 @@ def group_labels(X, grouping: str) -> np.ndarray:
 
 
 @dataclass
-class DistillationContext:
+class DistillationContext(ModelContext):
     """Everything the notebook and the grader share for one variant.
 
     Attributes
@@ -96,14 +96,6 @@ class DistillationContext:
     @property
     def teacher(self):
         return self.trained.model
-
-    @property
-    def dataset(self):
-        return self.trained.dataset
-
-    @property
-    def feature_names(self):
-        return list(self.trained.X_train.columns)
 
     @property
     def X_fit(self):

@@ -16,8 +16,8 @@ from functools import cached_property
 import numpy as np
 
 from xaikit import importance as I
-from xaikit.questions.base import (AnswerFormatError, Exercise, Question, Rubric, as_array,
-                                   as_float, close, correct, incorrect, partial)
+from xaikit.questions.base import (AnswerFormatError, as_array, as_float, close, correct, Exercise,
+                                   incorrect, ModelContext, partial, Question, Rubric)
 
 #: MDI and permutation importances: same model, same rows, same seed give bit-identical
 #: numbers; this only absorbs float64 summation order (issue: <= 1e-12).
@@ -44,7 +44,7 @@ GROUP = ("temp", "atemp")
 
 
 @dataclass
-class FeatureImportanceContext:
+class FeatureImportanceContext(ModelContext):
     """Everything the notebook and the grader share for one variant.
 
     Attributes
@@ -72,26 +72,6 @@ class FeatureImportanceContext:
     test_positions: np.ndarray
     pi_seed: int
     n_repeats: int = N_REPEATS
-
-    @property
-    def model(self):
-        return self.trained.model
-
-    @property
-    def dataset(self):
-        return self.trained.dataset
-
-    @property
-    def X_train(self):
-        return self.trained.X_train
-
-    @property
-    def X_test(self):
-        return self.trained.X_test
-
-    @property
-    def feature_names(self):
-        return list(self.X_train.columns)
 
     @property
     def X_pi_train(self):

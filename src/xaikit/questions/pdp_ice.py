@@ -15,8 +15,8 @@ from functools import cached_property
 import numpy as np
 
 from xaikit import effects as E
-from xaikit.questions.base import (AnswerFormatError, Exercise, Question, Rubric, as_array,
-                                   close, correct, incorrect, partial)
+from xaikit.questions.base import (AnswerFormatError, as_array, close, correct, Exercise,
+                                   incorrect, ModelContext, partial, Question, Rubric)
 
 #: ICE / PDP / centered ICE vs the brute-force reference, rentals per hour. Both sides predict
 #: the same rows with the same model; only the order of float64 sums differs (observed
@@ -38,7 +38,7 @@ N_ROWS = 200
 
 
 @dataclass
-class PdpIceContext:
+class PdpIceContext(ModelContext):
     """Everything the notebook and the grader share for one variant.
 
     Attributes
@@ -70,26 +70,6 @@ class PdpIceContext:
     anchor_hour: int
     ale_feature: str = "temp"
     ale_bins: int = 10
-
-    @property
-    def model(self):
-        return self.trained.model
-
-    @property
-    def dataset(self):
-        return self.trained.dataset
-
-    @property
-    def X_train(self):
-        return self.trained.X_train
-
-    @property
-    def X_test(self):
-        return self.trained.X_test
-
-    @property
-    def feature_names(self):
-        return list(self.X_train.columns)
 
     @property
     def X_rows(self):

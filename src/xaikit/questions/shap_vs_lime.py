@@ -13,8 +13,8 @@ from functools import cached_property
 import numpy as np
 
 from xaikit import explain as E
-from xaikit.questions.base import (AnswerFormatError, Exercise, Question, Rubric, as_array,
-                                   as_float, close, correct, field_of, incorrect, partial)
+from xaikit.questions.base import (AnswerFormatError, as_array, as_float, close, correct, Exercise,
+                                   field_of, incorrect, ModelContext, partial, Question, Rubric)
 
 #: |candidate - reference| for SHAP values and base value, log-odds. XGBoost computes
 #: TreeSHAP in float32; recomputation is bit-identical, so this only absorbs float32 noise.
@@ -33,7 +33,7 @@ N_APPLICANTS = 5
 
 
 @dataclass
-class ShapVsLimeContext:
+class ShapVsLimeContext(ModelContext):
     """Everything the notebook and the grader share for one variant.
 
     Attributes
@@ -61,26 +61,6 @@ class ShapVsLimeContext:
     kernel_widths: tuple = (0.5, 1.0, 2.0, 3.0, 5.0, 8.0)
     top_k: int = 5
     _lime_cache: dict = field(default_factory=dict, repr=False)
-
-    @property
-    def model(self):
-        return self.trained.model
-
-    @property
-    def dataset(self):
-        return self.trained.dataset
-
-    @property
-    def X_train(self):
-        return self.trained.X_train
-
-    @property
-    def X_test(self):
-        return self.trained.X_test
-
-    @property
-    def feature_names(self):
-        return list(self.X_train.columns)
 
     @property
     def X_applicants(self):
