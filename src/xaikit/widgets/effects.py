@@ -4,10 +4,11 @@ classes (``xaikit-...``) so browser tests can find them.
 """
 from __future__ import annotations
 
-import time
 from functools import lru_cache
 
 import numpy as np
+
+from xaikit.widgets._render import PngStateCache
 
 VIEWS = (("ICE + PDP", "ice"), ("centered ICE", "centered"), ("ALE", "ale"))
 
@@ -21,7 +22,7 @@ def default_grid(x, max_points: int = 25) -> np.ndarray:
     return np.unique(np.quantile(x, np.linspace(0.02, 0.98, max_points)))
 
 
-class EffectsExplorer:
+class EffectsExplorer(PngStateCache):
     """Choose a feature; see its ICE curves with the PDP, centered ICE, or its ALE.
 
     Parameters
@@ -70,8 +71,6 @@ class EffectsExplorer:
         self.color_by.add_class("xaikit-color-by")
         self.out = W.Output()
         self.out.add_class("xaikit-effect-plot")
-        self.last_update_ms = None
-        self.dpi = 80
         self._fig = None
         self._png = {}  # rendered PNG per control state
         for c in (self.feature, self.view, self.n_lines, self.color_by):
@@ -141,21 +140,8 @@ class EffectsExplorer:
         The figure is rendered to PNG here (no tight bounding box, ``dpi`` fixed) and shown as
         an image, which is about twice as fast as the inline backend's tight rendering.
         """
-        import io
-
-        from IPython.display import Image, display
-
-        start = time.perf_counter()
-        key = (self.feature.value, self.view.value, self.n_lines.value, self.color_by.value)
-        png = self._png.get(key)
-        if png is None:  # each state is drawn once; revisiting it only re-sends the PNG
-            buf = io.BytesIO()
-            self.figure().savefig(buf, format="png", dpi=self.dpi)
-            png = self._png[key] = buf.getvalue()
-        with self.out:
-            self.out.clear_output(wait=True)
-            display(Image(data=png, format="png"))
-        self.last_update_ms = 1000 * (time.perf_counter() - start)
+        self.show_state((self.feature.value, self.view.value, self.n_lines.value,
+                         self.color_by.value))
 
     def _ipython_display_(self):
         from IPython.display import display

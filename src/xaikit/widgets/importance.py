@@ -4,13 +4,13 @@ Controls carry CSS classes (``xaikit-...``) so browser tests can find them.
 """
 from __future__ import annotations
 
-import time
+from xaikit.widgets._render import PngStateCache
 
 METHODS = (("MDI", "mdi"), ("permutation (train)", "perm_train"),
            ("permutation (test)", "perm_test"), ("mean |SHAP|", "shap"))
 
 
-class ImportanceExplorer:
+class ImportanceExplorer(PngStateCache):
     """Pick an importance method; see the features ranked by it, with error bars.
 
     Parameters
@@ -44,8 +44,6 @@ class ImportanceExplorer:
         self.top_k.add_class("xaikit-top-k")
         self.out = W.Output()
         self.out.add_class("xaikit-importance-plot")
-        self.last_update_ms = None
-        self.dpi = 80
         self._fig = None
         self._png = {}  # rendered PNG per control state
         for c in (self.method, self.errors, self.top_k):
@@ -112,21 +110,7 @@ class ImportanceExplorer:
 
     def update(self):
         """Redraw (PNG rendered here at a fixed dpi, shown as an image)."""
-        import io
-
-        from IPython.display import Image, display
-
-        start = time.perf_counter()
-        key = (self.method.value, self.errors.value, self.top_k.value)
-        png = self._png.get(key)
-        if png is None:  # each state is drawn once; revisiting it only re-sends the PNG
-            buf = io.BytesIO()
-            self.figure().savefig(buf, format="png", dpi=self.dpi)
-            png = self._png[key] = buf.getvalue()
-        with self.out:
-            self.out.clear_output(wait=True)
-            display(Image(data=png, format="png"))
-        self.last_update_ms = 1000 * (time.perf_counter() - start)
+        self.show_state((self.method.value, self.errors.value, self.top_k.value))
 
     def _ipython_display_(self):
         from IPython.display import display
