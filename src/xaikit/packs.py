@@ -486,15 +486,22 @@ def runtime_files(extra_uses: dict[str, set], notebooks_text: str | None = None)
     PackError
         If shipped code imports a forbidden module.
     """
-    files = {}
+    files, helpers = {}, {}
     for item in RUNTIME_COPY:
         p = PACKAGE_DIR / item
         for f in ([p] if p.is_file() else sorted(p.rglob("*.py"))):
             text = f.read_text()
-            if notebooks_text is not None and item == "widgets" and f.name != "__init__.py" \
-                    and not _used_by(text, notebooks_text):
-                continue
-            files["xaikit/" + f.relative_to(PACKAGE_DIR).as_posix()] = text
+            rel = "xaikit/" + f.relative_to(PACKAGE_DIR).as_posix()
+            if notebooks_text is not None and item == "widgets" and f.name != "__init__.py":
+                if f.name.startswith("_"):  # a private helper: ships with a widget using it
+                    helpers[rel] = (f.stem, text)
+                    continue
+                if not _used_by(text, notebooks_text):
+                    continue
+            files[rel] = text
+    for rel, (stem, text) in helpers.items():
+        if any(f"xaikit.widgets.{stem}" in t for t in files.values()):
+            files[rel] = text
     copied = ("xaikit.plots", "xaikit.widgets", "xaikit.answers")
     needed = {m: set(n) for m, n in extra_uses.items() if not m.startswith(copied)}
     pruned = {}
