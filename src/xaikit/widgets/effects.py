@@ -37,6 +37,9 @@ class EffectsExplorer(PngStateCache):
     features : list of str, optional
         Offered features (default: all columns).
     ylabel : str
+    precompute : bool, default True
+        Compute every feature's ICE and ALE curves at construction (about 1 s) so that a
+        control change only draws; False computes each feature on its first view.
 
     Notes
     -----
@@ -46,7 +49,8 @@ class EffectsExplorer(PngStateCache):
     """
 
     def __init__(self, model, X_rows, X_data, dataset=None, features=None,
-                 ylabel="predicted rentals per hour", n_lines=50, ale_bins=10):
+                 ylabel="predicted rentals per hour", n_lines=50, ale_bins=10,
+                 precompute=True):
         import ipywidgets as W
 
         from xaikit import effects as E
@@ -79,6 +83,10 @@ class EffectsExplorer(PngStateCache):
                               W.HBox([self.n_lines, self.color_by]), self.out])
         self.widget.add_class("xaikit-effects-explorer")
         self.update()
+        if precompute:  # every feature's curves now, so that no control change computes
+            for f in self.features:
+                self._ice(f)
+                self._ale(f)
 
     @classmethod
     def from_context(cls, ctx, **kw):

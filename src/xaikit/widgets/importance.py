@@ -20,6 +20,9 @@ class ImportanceExplorer(PngStateCache):
         also be a zero-argument callable returning one (computed on first view, then kept).
     highlight : iterable of str, optional
         Columns drawn in a second colour (e.g. the columns joined to the data).
+    precompute : bool, default True
+        Compute every method at construction (a few seconds: permutation importance repeats
+        its shuffles) so that switching method only draws; False computes on first view.
 
     Notes
     -----
@@ -28,7 +31,7 @@ class ImportanceExplorer(PngStateCache):
     first view of a lazily computed method includes its computation.
     """
 
-    def __init__(self, results: dict, highlight=()):
+    def __init__(self, results: dict, highlight=(), precompute=True):
         import ipywidgets as W
 
         self.results = dict(results)
@@ -51,6 +54,9 @@ class ImportanceExplorer(PngStateCache):
         self.widget = W.VBox([self.method, W.HBox([self.top_k, self.errors]), self.out])
         self.widget.add_class("xaikit-importance-explorer")
         self.update()
+        if precompute:  # every method now, so that no control change computes
+            for key in self.results:
+                self.result(key)
 
     def result(self, key):
         """The :class:`xaikit.importance.ImportanceResult` of method ``key`` (computed once)."""
@@ -63,11 +69,11 @@ class ImportanceExplorer(PngStateCache):
     def from_context(cls, ctx, highlight=None):
         """For a :class:`xaikit.questions.feature_importance.FeatureImportanceContext`.
 
-        Computes, with :mod:`xaikit.importance`, each method when first shown: MDI of
-        ``ctx.model``, permutation importance on the training and held-out samples
-        (``n_repeats``, ``pi_seed``: the settings the exercise states) and mean |SHAP| on
-        ``X_shap``. Uses only the context's public data, never the grader's references.
-        ``highlight`` defaults to the joined columns.
+        Computes, with :mod:`xaikit.importance`, each method (at construction; see
+        ``precompute``): MDI of ``ctx.model``, permutation importance on the training and
+        held-out samples (``n_repeats``, ``pi_seed``: the settings the exercise states) and
+        mean |SHAP| on ``X_shap``. Uses only the context's public data, never the grader's
+        references. ``highlight`` defaults to the joined columns.
         """
         from xaikit import importance as I
 
