@@ -214,10 +214,10 @@ def test_sandbox_environment_is_scrubbed(monkeypatch):
     assert not sb.root.exists()
 
 
-def test_bwrap_arguments_hide_solutions_and_network():
+def test_bwrap_arguments_hide_solutions_and_network(tmp_path):
     from xaikit.grading.sandbox import Sandbox, bwrap_args, hidden_paths, readonly_paths
 
-    sb = Sandbox(root=Path("/tmp/xaikit-grade-test"), isolation="bwrap", reason="",
+    sb = Sandbox(root=tmp_path / "grade", isolation="bwrap", reason="",
                  readonly=readonly_paths(), hidden=hidden_paths())
     args = bwrap_args(sb)
     assert "--unshare-all" in args or "--unshare-net" in args
