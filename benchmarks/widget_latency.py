@@ -137,7 +137,7 @@ def percentile(xs, q):
 
 
 def bench_widget(name, spec, n_changes, pause, shell, jumps=False):
-    from xaikit.questions import context_for
+    from xaikit.exercises import context_for
 
     module, cls_name, exercise, constructor, controls = spec
     cls = getattr(importlib.import_module(module), cls_name)

@@ -51,7 +51,7 @@ def test_exercises_hold_no_solution_and_no_outputs():
 
 
 def test_every_solution_is_registered_and_declares_its_answers():
-    from xaikit.questions import REGISTRY, get_exercise
+    from xaikit.exercises import REGISTRY, get_exercise
 
     for path in sorted((ROOT / "solutions").glob("*.ipynb")):
         meta = json.loads(path.read_text())["metadata"]["xaikit"]

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from xaikit.grading.notebook import build_exercise
-from xaikit.questions import REGISTRY, get_exercise
+from xaikit.exercises import REGISTRY, get_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = [eid for eid in REGISTRY

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from xaikit.cli import main
 from xaikit.plan import DISCUSSION, LEVELS, level_set, plan
-from xaikit.questions import Exercise, Question, Rubric
+from xaikit.exercises import Exercise, Question, Rubric
 
 
 def _ex(eid, level, minutes, topics=("t",), qlevels=("junior", "mid")):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from xaikit.plan import DISCUSSION
-from xaikit.questions import REGISTRY, get_exercise
+from xaikit.exercises import REGISTRY, get_exercise
 from xaikit.widgets.scoring import (FIELDS, ScoringSheet, discussion_guide, rubric_table)
 
 ROOT = Path(__file__).resolve().parents[1]

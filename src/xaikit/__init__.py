@@ -9,7 +9,7 @@ __all__ = ["open_exercise", "__version__"]
 
 
 def open_exercise(exercise_id, variant=0, mode="practice"):
-    """Open an exercise in a notebook; see :func:`xaikit.questions.open_exercise`."""
-    from xaikit.questions import open_exercise as _open
+    """Open an exercise in a notebook; see :func:`xaikit.exercises.open_exercise`."""
+    from xaikit.exercises import open_exercise as _open
 
     return _open(exercise_id, variant=variant, mode=mode)

@@ -304,7 +304,7 @@ class Plan:
 
 
 def _exercises():
-    from xaikit.questions import REGISTRY, get_exercise
+    from xaikit.exercises import REGISTRY, graded_exercise as get_exercise
 
     out = []
     for eid in REGISTRY:

@@ -185,7 +185,7 @@ class _Prescorer:
 
     def _run(self):
         from xaikit.grading.collect import decode_answers, read_json_file
-        from xaikit.questions import context_for, get_exercise, run_check
+        from xaikit.exercises import graded_exercise, reference_context, run_check
 
         seen, checked = None, {}
         while not self._stop.wait(1.0):
@@ -196,8 +196,8 @@ class _Prescorer:
                 seen = (st.st_mtime_ns, st.st_size)
                 data = read_json_file(self._path)
                 raw = (data or {}).get("answers") or {}
-                ctx = context_for(*self._args)
-                for q in get_exercise(self._args[0]).questions:
+                ctx = reference_context(*self._args)
+                for q in graded_exercise(self._args[0]).questions:
                     if q.kind != "auto" or self._stop.is_set():
                         continue
                     key = json.dumps([raw.get(n) for n in q.answers], sort_keys=True)
@@ -227,7 +227,7 @@ def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, i
     from xaikit.grading.notebook import extract_prose
     from xaikit.grading.sandbox import make_sandbox
     from xaikit.grading.score import score_answers
-    from xaikit.questions import context_for, get_exercise
+    from xaikit.exercises import get_exercise, reference_context
 
     try:
         nb, meta = load_submission(raw)
@@ -263,7 +263,7 @@ def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, i
         for f in structure_flags(nb, ref):
             _flag(report, f["kind"], f["detail"])
 
-    context_for(exercise.id, variant)  # the grader's reference; also warms the model cache
+    reference_context(exercise.id, variant)  # the grader's; also warms the model cache
     sandbox = make_sandbox(isolation, limits)
     report["isolation"], report["isolation_reason"] = sandbox.isolation, sandbox.reason
     lim = sandbox.limits

@@ -114,6 +114,11 @@ class Sandbox:
     hidden: list = field(default_factory=list)
 
     @property
+    def public(self) -> Path:
+        """The public copy of the package the kernel imports (``public/xaikit``)."""
+        return self.root / "public"
+
+    @property
     def work(self) -> Path:
         return self.root / "work"
 
@@ -139,6 +144,7 @@ class Sandbox:
                "JUPYTER_CONFIG_DIR": str(self.home / ".jupyter"), "JUPYTER_DATA_DIR": str(self.home / ".jupyter-data"),
                "JUPYTER_PLATFORM_DIRS": "1",
                "XAIKIT_DATA_DIR": str(data_dir()), "XAIKIT_CACHE_DIR": str(cache_dir().parent),
+               "PYTHONPATH": str(self.public),  # the public copy: no grader part, in every mode
                "MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
                "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
@@ -249,12 +255,12 @@ def _minimal(paths) -> list[Path]:
 
 
 def readonly_paths() -> list[Path]:
-    """What the kernel may read: Python, the xaikit package, the datasets, the model cache."""
-    import xaikit
+    """What the kernel may read: Python, the datasets, the model cache (the package itself
+    comes as the public copy in the sandbox's own folder)."""
     from xaikit.datasets import data_dir
     from xaikit.models import cache_dir
 
-    paths = _python_paths() + [Path(xaikit.__file__).resolve().parent, data_dir().resolve()]
+    paths = _python_paths() + [data_dir().resolve()]
     cache = cache_dir().resolve()
     if cache.is_dir():
         paths.append(cache)
@@ -263,11 +269,12 @@ def readonly_paths() -> list[Path]:
 
 
 def hidden_paths() -> list[Path]:
-    """Inside the read-only paths, what stays hidden: the grader's own code."""
+    """Inside the read-only paths, what stays hidden: the installed package (public and grader
+    part: the kernel imports the public copy) and the solutions."""
     import xaikit
 
     pkg = Path(xaikit.__file__).resolve().parent
-    hidden = [pkg / "grading"]
+    hidden = [pkg]
     for root in (pkg.parent, pkg.parent.parent):  # a project checkout around the package
         if (root / "solutions").is_dir():
             hidden.append(root / "solutions")
@@ -409,6 +416,10 @@ def make_sandbox(isolation: str = "auto", limits: Limits | None = None) -> Sandb
                   "the process-count limit does not apply"
     for sub in ("work", "home", "run"):
         (root / sub).mkdir()
+    from xaikit.boundary import copy_public
+
+    copy_public(root / "public")  # read-only for the kernel's user; never the grader part
+    (root / "public").chmod(0o755)
     if uid is not None:  # the root folder stays root's (0711): only the sub-folders are writable
         os.chmod(root, 0o711)
         for sub in ("work", "home", "run"):

@@ -1,7 +1,7 @@
 """Score collected answers in the grader's own process."""
 from __future__ import annotations
 
-from xaikit.questions import context_for, get_exercise, run_check
+from xaikit.exercises import graded_exercise, reference_context, run_check
 
 
 def score_answers(exercise_id: str, variant: int, answers: dict, prose: dict) -> list[dict]:
@@ -17,7 +17,7 @@ def score_answers(exercise_id: str, variant: int, answers: dict, prose: dict) ->
         ``id, title, kind, points, level, score, status, feedback`` (+ ``answer`` and
         ``rubric`` for manual questions).
     """
-    exercise = get_exercise(exercise_id)
+    exercise = graded_exercise(exercise_id)
     ctx = None
     out = []
     for q in exercise.questions:
@@ -25,7 +25,7 @@ def score_answers(exercise_id: str, variant: int, answers: dict, prose: dict) ->
                "level": q.level}
         if q.kind == "auto":
             if ctx is None:
-                ctx = context_for(exercise_id, variant)
+                ctx = reference_context(exercise_id, variant)
             r = run_check(q, answers, ctx)
             row.update(score=round(r.score * q.points, 6), status=r.status, feedback=r.feedback)
         else:

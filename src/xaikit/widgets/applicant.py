@@ -143,7 +143,7 @@ class ApplicantExplorer:
 
     Parameters
     ----------
-    ctx : xaikit.questions.shap_vs_lime.ShapVsLimeContext
+    ctx : xaikit.exercises.shap_vs_lime.public.ShapVsLimeContext
         Model, data and LIME settings of the exercise.
     applicants : list of int, optional
         Index labels of ``ctx.X_test`` to offer; default: every test applicant, the

@@ -20,7 +20,7 @@ class CounterfactualEditor:
 
     Parameters
     ----------
-    ctx : xaikit.questions.counterfactuals.CounterfactualsContext
+    ctx : xaikit.exercises.counterfactuals.public.CounterfactualsContext
     applicants : list of int, optional
         Index labels of ``ctx.X_all``; default: the exercise's applicants, then the trap
         applicant.

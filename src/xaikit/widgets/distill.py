@@ -17,7 +17,7 @@ class SurrogateExplorer:
 
     Parameters
     ----------
-    ctx : xaikit.questions.distillation.DistillationContext
+    ctx : xaikit.exercises.distillation.public.DistillationContext
         Uses the context's *explorer* rows (``X_explore_fit``, ``X_explore_eval`` and their
         teacher predictions): training and held-out rows disjoint from the rows the questions
         use, so the widget shows the same trade-off without computing the graded numbers.

@@ -90,7 +90,7 @@ class EffectsExplorer(PngStateCache):
 
     @classmethod
     def from_context(cls, ctx, **kw):
-        """For a :class:`xaikit.questions.pdp_ice.PdpIceContext`: its ICE rows, training data."""
+        """For a :class:`xaikit.exercises.pdp_ice.public.PdpIceContext`: its ICE rows, training data."""
         return cls(ctx.model, ctx.X_rows, ctx.X_train, dataset=ctx.dataset, **kw)
 
     def _ale_uncached(self, feature):

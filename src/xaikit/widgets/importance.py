@@ -67,7 +67,7 @@ class ImportanceExplorer(PngStateCache):
 
     @classmethod
     def from_context(cls, ctx, highlight=None):
-        """For a :class:`xaikit.questions.feature_importance.FeatureImportanceContext`.
+        """For a :class:`xaikit.exercises.feature_importance.public.FeatureImportanceContext`.
 
         Computes, with :mod:`xaikit.importance`, each method (at construction; see
         ``precompute``): MDI of ``ctx.model``, permutation importance on the training and

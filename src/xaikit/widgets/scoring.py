@@ -99,7 +99,7 @@ class ScoringSheet:
     @classmethod
     def for_exercise(cls, exercise_id: str, candidate: str = ""):
         """The written questions of an exercise, with their rubric criteria."""
-        from xaikit.questions import get_exercise
+        from xaikit.exercises import graded_exercise as get_exercise
 
         ex = get_exercise(exercise_id)
         items = [ScoreItem(q.id, q.title, float(q.points), tuple(q.rubric.criteria),
@@ -302,7 +302,7 @@ class ScoringSheet:
 def rubric_table(exercise_id: str) -> str:
     """HTML: every question of an exercise with level, points, minutes and, for written
     questions, the rubric (criteria; strong / adequate / weak)."""
-    from xaikit.questions import get_exercise
+    from xaikit.exercises import graded_exercise as get_exercise
 
     ex = get_exercise(exercise_id)
     rows = []

@@ -1,10 +1,15 @@
-"""Question and exercise declarations, check results, and the in-notebook self-check.
+"""Question and exercise declarations, check results, and the in-notebook self-check display.
 
-A question names the variables that hold its answer (never a cell position). A check is a
-function ``check(answers, ctx) -> CheckResult`` where ``answers`` maps each declared name to
-the value after a round trip through :mod:`xaikit.answers` (exactly what the grader sees)
-and ``ctx`` is the exercise context the grader builds itself from the same data and model.
-A check never puts the expected value in its feedback.
+This module is on the **public** side of every exercise (it ships in take-home packs and is
+what the grading kernel imports): it declares what a question asks and how its answer is
+stored, never what the answer is.
+
+A question names the variables that hold its answer (never a cell position). Its check, hints
+and rubric live in the exercise's grader part (``xaikit/exercises/<id>/grader.py``); a check is
+a function ``check(answers, ref) -> CheckResult`` where ``answers`` maps each declared name to
+the value after a round trip through :mod:`xaikit.answers` (exactly what the grader sees) and
+``ref`` is the grader's reference context for the same variant (the public context plus the
+references). A check never puts the expected value in its feedback.
 """
 from __future__ import annotations
 
@@ -102,11 +107,12 @@ class Question:
     answers : tuple of str
         Names of the notebook variables that hold the answer (auto questions).
     check : callable or None
-        ``check(answers, ctx) -> CheckResult`` (auto questions).
+        ``check(answers, ref) -> CheckResult``. None in the public declaration; the grader
+        part supplies it (:func:`with_grader`).
     hints : tuple of str
-        General hints, shown in practice mode after a wrong answer.
+        General hints, shown in practice mode after a wrong answer (grader part).
     rubric : Rubric or None
-        For manual questions.
+        For manual questions (grader part).
     """
 
     id: str
@@ -125,10 +131,8 @@ class Question:
             raise ValueError(f"{self.id}: kind must be auto or manual")
         if self.level not in LEVELS:
             raise ValueError(f"{self.id}: level must be one of {LEVELS}")
-        if self.kind == "auto" and (self.check is None or not self.answers):
-            raise ValueError(f"{self.id}: an auto question needs answers and a check")
-        if self.kind == "manual" and self.rubric is None:
-            raise ValueError(f"{self.id}: a manual question needs a rubric")
+        if self.kind == "auto" and not self.answers:
+            raise ValueError(f"{self.id}: an auto question needs answer names")
 
 
 class ModelContext:
@@ -173,10 +177,14 @@ class Exercise:
     notebook : str
         File name in ``solutions/`` and ``exercises/``.
     topics : tuple of str
-        Interview topics covered (see CATALOG.md).
+        Interview topics covered.
     questions : tuple of Question
     build_context : callable
         ``build_context(variant: int) -> context`` (data, model, the rows the questions use).
+    formats : dict or callable
+        The answer formats the take-home self-check validates (type, shape, range; see
+        :mod:`xaikit.exercises.formats`): ``{answer name: spec}``, or a callable of the
+        context returning that dict (shapes that depend on the variant's rows).
     """
 
     id: str
@@ -187,6 +195,12 @@ class Exercise:
     topics: tuple[str, ...]
     questions: tuple[Question, ...]
     build_context: Callable[[int], Any]
+    formats: Any = None
+
+    def answer_formats(self, ctx) -> dict:
+        """``{answer name: format spec}`` for this exercise's context ``ctx``."""
+        f = self.formats
+        return dict((f(ctx) if callable(f) else f) or {})
 
     def question(self, qid: str) -> Question:
         for q in self.questions:
@@ -208,6 +222,40 @@ class Exercise:
         return [n for q in self.questions for n in q.answers]
 
 
+def with_grader(exercise: Exercise, grader) -> Exercise:
+    """The exercise with its grader part merged in: each question's check, hints and rubric.
+
+    Parameters
+    ----------
+    exercise : Exercise
+        The public declaration.
+    grader : module
+        ``xaikit.exercises.<id>.grader``, defining ``CHECKS`` (``{qid: check}`` for every auto
+        question), ``HINTS`` (``{qid: tuple of str}``) and ``RUBRICS`` (``{qid: Rubric}`` for
+        every manual question).
+
+    Raises
+    ------
+    ValueError
+        When an auto question has no check or a manual question no rubric.
+    """
+    from dataclasses import replace
+
+    checks = getattr(grader, "CHECKS", {})
+    hints = getattr(grader, "HINTS", {})
+    rubrics = getattr(grader, "RUBRICS", {})
+    merged = []
+    for q in exercise.questions:
+        q = replace(q, check=checks.get(q.id), hints=tuple(hints.get(q.id, ())),
+                    rubric=rubrics.get(q.id))
+        if q.kind == "auto" and q.check is None:
+            raise ValueError(f"{exercise.id}.{q.id}: the grader part has no check")
+        if q.kind == "manual" and q.rubric is None:
+            raise ValueError(f"{exercise.id}.{q.id}: the grader part has no rubric")
+        merged.append(q)
+    return replace(exercise, questions=tuple(merged))
+
+
 def is_blank(value) -> bool:
     """True for the untouched placeholder (``None``) or a missing answer."""
     return value is None
@@ -215,6 +263,9 @@ def is_blank(value) -> bool:
 
 def run_check(question: Question, answers: dict, ctx) -> CheckResult:
     """Run one question's check; blank answers give ``not_attempted``, a crash gives ``error``.
+
+    ``question`` must carry its check (:func:`with_grader`); ``ctx`` is the grader's reference
+    context.
 
     Format problems raised as :class:`AnswerFormatError` become ``incorrect`` with the message.
     """

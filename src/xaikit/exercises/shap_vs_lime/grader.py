@@ -1,20 +1,23 @@
-"""Exercise ``shap_vs_lime``: "When SHAP and LIME disagree" (German credit, XGBoost).
+"""Grader part of ``shap_vs_lime``: references, checks, hints and rubrics.
 
-The grader's references are computed here from the same data and model as the notebook:
-path-dependent TreeSHAP (log-odds of a bad risk) and LIME under the stated protocol (one
-fresh explainer per explanation, seeded). Tolerances are calibrated in
-``tests/test_calibration_shap_vs_lime.py`` (20 variants).
+Never shipped to candidates, never importable in the grading kernel. The references are
+computed from the same data and model as the notebook: path-dependent TreeSHAP (log-odds of a
+bad risk) and LIME under the notebook's protocol (one fresh explainer per explanation,
+seeded). Tolerances are calibrated in ``tests/test_calibration_shap_vs_lime.py`` (20
+variants).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
+from itertools import combinations
 
 import numpy as np
 
 from xaikit import explain as E
-from xaikit.questions.base import (AnswerFormatError, as_array, as_float, close, correct, Exercise,
-                                   field_of, incorrect, ModelContext, partial, Question, Rubric)
+from xaikit.exercises.framework import (AnswerFormatError, Rubric, as_array, as_float, close,
+                                        correct, field_of, incorrect, partial)
+from xaikit.exercises.shap_vs_lime.public import MODES
 
 #: |candidate - reference| for SHAP values and base value, log-odds. XGBoost computes
 #: TreeSHAP in float32; recomputation is bit-identical, so this only absorbs float32 noise.
@@ -28,59 +31,157 @@ TOL_AGREEMENT = 0.05
 #: stability index (a mean of Jaccard indices) and LIME's default kernel width.
 TOL_EXACT = 1e-9
 
-MODES = ("continuous", "binned")
-N_APPLICANTS = 5
+
+# --- the LIME protocol of q3 and the agreement / stability metrics (references) -------------
+
+def make_lime_explainer(X_train, dataset, *, discretize_continuous: bool, seed: int,
+                        kernel_width: float | None = None):
+    """A ``lime.lime_tabular.LimeTabularExplainer`` set up the way the exercises state.
+
+    Training data ``X_train`` (encoded, float), the dataset's categorical columns and labels,
+    class names from the dataset, ``mode="classification"``, quartile discretiser when
+    ``discretize_continuous`` is True, ``random_state=seed``. LIME's sampling stream is owned
+    by the explainer: explaining rows one after another with one explainer gives different
+    samples than a fresh explainer per row.
+
+    References
+    ----------
+    Ribeiro, Singh & Guestrin (2016), "Why should I trust you?", KDD.
+    """
+    from lime.lime_tabular import LimeTabularExplainer
+
+    return LimeTabularExplainer(
+        np.asarray(X_train, dtype=float), mode="classification",
+        feature_names=list(X_train.columns), categorical_features=dataset.categorical_indices,
+        categorical_names=dataset.categorical_names, class_names=list(dataset.target_names),
+        discretize_continuous=discretize_continuous, kernel_width=kernel_width,
+        random_state=seed)
 
 
 @dataclass
-class ShapVsLimeContext(ModelContext):
-    """Everything the notebook and the grader share for one variant.
+class LimeResult:
+    """One LIME explanation, flattened.
 
     Attributes
     ----------
-    variant : int
-    trained : xaikit.models.TrainedModel
-        XGBoost on German credit; class 1 = bad risk.
-    applicants : list of int
-        Index labels (``X_test.loc``) of the declined applicants to explain, in order.
-    lime_seed : int
-    lime_samples : int
-        ``num_samples`` of every LIME explanation.
-    stability_seeds : tuple of int
-    kernel_widths : tuple of float
-    top_k : int
-        k of the agreement and stability metrics.
+    weights : ndarray of shape (n_features,)
+        Local linear coefficients for the explained class, in feature order (0 for a feature
+        LIME did not select); units: probability per unit of LIME's interpretable feature
+        (a bin indicator when discretised, a standardised value otherwise).
+    intercept : float
+    score : float
+        ``exp.score``: R^2 of the weighted local linear fit on LIME's perturbed samples.
+    local_pred : float
+        The surrogate's prediction at the explained row.
     """
 
-    variant: int
-    trained: object
-    applicants: list
-    lime_seed: int = 0
-    lime_samples: int = 5000
-    stability_seeds: tuple = tuple(range(10))
-    kernel_widths: tuple = (0.5, 1.0, 2.0, 3.0, 5.0, 8.0)
-    top_k: int = 5
-    _lime_cache: dict = field(default_factory=dict, repr=False)
+    weights: np.ndarray
+    intercept: float
+    score: float
+    local_pred: float
 
-    @property
-    def X_applicants(self):
-        """The applicants' rows, shape (5, 20), in the order of ``applicants``."""
-        return self.X_test.loc[self.applicants]
+
+def lime_explain(explainer, predict_proba, x, *, n_features: int, num_samples: int,
+                 label: int = 1) -> LimeResult:
+    """Explain one row with LIME, keeping every feature.
+
+    Parameters
+    ----------
+    explainer : LimeTabularExplainer
+    predict_proba : callable
+        (n, n_features) array -> (n, 2) probabilities.
+    x : array-like of shape (n_features,)
+    n_features : int
+        Passed as ``num_features`` so that no feature is dropped.
+    num_samples : int
+    label : int, default 1
+        The class explained (1 = the positive class, e.g. bad credit risk).
+    """
+    exp = explainer.explain_instance(np.asarray(x, dtype=float), predict_proba,
+                                     labels=(label,), num_features=n_features,
+                                     num_samples=num_samples)
+    weights = np.zeros(n_features)
+    for j, w in exp.as_map()[label]:
+        weights[j] = w
+    return LimeResult(weights=weights, intercept=float(exp.intercept[label]),
+                      score=float(exp.score), local_pred=float(np.ravel(exp.local_pred)[0]))
+
+
+def top_k(values, feature_names, k: int) -> list[str]:
+    """Names of the ``k`` features with the largest ``|values|`` (ties: earlier feature first).
+
+    Parameters
+    ----------
+    values : array-like of shape (n_features,)
+    feature_names : sequence of str
+    k : int
+    """
+    values = np.abs(np.asarray(values, dtype=float))
+    order = sorted(range(len(values)), key=lambda j: (-values[j], j))
+    return [feature_names[j] for j in order[:k]]
+
+
+def top_k_overlap(a, b, k: int) -> float:
+    """|top-k(a) ∩ top-k(b)| / k, by absolute value, for two attribution vectors."""
+    idx = list(range(len(a)))
+    return len(set(top_k(a, idx, k)) & set(top_k(b, idx, k))) / k
+
+
+def rank_correlation(a, b) -> float:
+    """Spearman rank correlation of two signed attribution vectors (``scipy.stats.spearmanr``)."""
+    from scipy.stats import spearmanr
+
+    return float(spearmanr(np.asarray(a, float), np.asarray(b, float)).statistic)
+
+
+def jaccard_stability(weight_rows, k: int) -> float:
+    """Mean pairwise Jaccard index of the top-k feature sets of several explanations.
+
+    Parameters
+    ----------
+    weight_rows : array-like of shape (n_runs, n_features)
+        One attribution vector per run (e.g. LIME under different seeds).
+    k : int
+
+    Returns
+    -------
+    float in [0, 1]; 1 when every run names the same top-k set.
+
+    References
+    ----------
+    Alvarez-Melis & Jaakkola (2018), "On the robustness of interpretability methods"; the
+    Jaccard form follows Visani et al. (2022), "Statistical stability indices for LIME".
+    """
+    rows = np.asarray(weight_rows, dtype=float)
+    sets = [set(top_k(r, list(range(rows.shape[1])), k)) for r in rows]
+    pairs = list(combinations(sets, 2))
+    return float(np.mean([len(s & t) / len(s | t) for s, t in pairs]))
+
+
+class References:
+    """The public context plus the grader's references (attributes are delegated)."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+        self._lime_cache = {}
+
+    def __getattr__(self, name):
+        return getattr(self.ctx, name)
 
     @cached_property
     def ref_shap(self) -> E.ShapResult:
         return E.tree_shap(self.model, self.X_applicants)
 
     def ref_lime(self, mode: str, applicant, seed: int | None = None,
-                 kernel_width: float | None = None) -> E.LimeResult:
+                 kernel_width: float | None = None) -> "LimeResult":
         """LIME for one applicant: fresh explainer, ``random_state=seed``, all features."""
         seed = self.lime_seed if seed is None else seed
         key = (mode, applicant, seed, kernel_width)
         if key not in self._lime_cache:
-            explainer = E.make_lime_explainer(self.X_train, self.dataset,
-                                              discretize_continuous=(mode == "binned"),
-                                              seed=seed, kernel_width=kernel_width)
-            self._lime_cache[key] = E.lime_explain(
+            explainer = make_lime_explainer(self.X_train, self.dataset,
+                                            discretize_continuous=(mode == "binned"),
+                                            seed=seed, kernel_width=kernel_width)
+            self._lime_cache[key] = lime_explain(
                 explainer, self.model.predict_proba, self.X_test.loc[applicant],
                 n_features=len(self.feature_names), num_samples=self.lime_samples)
         return self._lime_cache[key]
@@ -92,32 +193,25 @@ class ShapVsLimeContext(ModelContext):
         """Top-k overlap and Spearman rho of SHAP vs LIME, rows ``MODES``, shape (2, 5)."""
         sv = self.ref_shap.values if shap_values is None else shap_values
         lime = lime or {m: self.ref_lime_weights(m) for m in MODES}
-        overlap = np.array([[E.top_k_overlap(sv[i], lime[m][i], self.top_k)
+        overlap = np.array([[top_k_overlap(sv[i], lime[m][i], self.top_k)
                              for i in range(len(sv))] for m in MODES])
-        rho = np.array([[E.rank_correlation(sv[i], lime[m][i]) for i in range(len(sv))]
+        rho = np.array([[rank_correlation(sv[i], lime[m][i]) for i in range(len(sv))]
                         for m in MODES])
         return {"top5_overlap": overlap, "spearman": rho}
 
     def ref_stability(self, mode: str) -> float:
         a = self.applicants[0]
         rows = [self.ref_lime(mode, a, seed=s).weights for s in self.stability_seeds]
-        return E.jaccard_stability(rows, self.top_k)
+        return jaccard_stability(rows, self.top_k)
 
     @property
     def default_kernel_width(self) -> float:
         return 0.75 * np.sqrt(len(self.feature_names))
 
 
-def build_context(variant: int = 0) -> ShapVsLimeContext:
-    """The context of ``variant``: 5 declined test applicants drawn with seed ``variant``."""
-    from xaikit.models import credit_model
-
-    trained = credit_model()
-    p = trained.model.predict_proba(trained.X_test)[:, 1]
-    declined = np.asarray(trained.X_test.index[p >= 0.5])
-    rng = np.random.default_rng(20_000 + int(variant))
-    applicants = sorted(int(a) for a in rng.choice(declined, N_APPLICANTS, replace=False))
-    return ShapVsLimeContext(variant=int(variant), trained=trained, applicants=applicants)
+def reference_context(ctx) -> References:
+    """The grader's context for the public context ``ctx``."""
+    return References(ctx)
 
 
 # --- checks ----------------------------------------------------------------------------------
@@ -265,7 +359,7 @@ def check_q4(a, ctx):
                             "values, but those are not right (see q1 and q3).")
     hint = None
     abs_ref = {m: ctx.ref_lime_weights(m) for m in MODES}
-    abs_rho = np.array([[E.rank_correlation(np.abs(ctx.ref_shap.values[i]), np.abs(abs_ref[m][i]))
+    abs_rho = np.array([[rank_correlation(np.abs(ctx.ref_shap.values[i]), np.abs(abs_ref[m][i]))
                          for i in range(shape[1])] for m in MODES])
     if close(rho, abs_rho, TOL_AGREEMENT):
         hint = "Correlate the signed attributions, not their absolute values."
@@ -333,29 +427,22 @@ def check_q6(a, ctx):
             else incorrect("; ".join(notes) + ".", hint))
 
 
-# --- declaration -----------------------------------------------------------------------------
+# --- declaration: checks, hints and rubrics of the public questions ----------------------
 
-QUESTIONS = (
-    Question("q1", "TreeSHAP values in log-odds", "auto", 2, "junior", 8,
-             answers=("shap_values", "base_value"), check=check_q1,
-             hints=("shap.TreeExplainer(model).shap_values(X) gives log-odds for XGBoost.",
-                    "Check local accuracy yourself: values.sum(1) + base == margin.")),
-    Question("q2", "Top features by |SHAP|", "auto", 1, "junior", 4,
-             answers=("top3_features",), check=check_q2,
-             hints=("Sort by absolute value; return feature names.",)),
-    Question("q3", "LIME, binned and continuous", "auto", 2, "mid", 10,
-             answers=("lime_continuous", "lime_binned", "lime_scores"), check=check_q3,
-             hints=("exp.as_map()[1] lists (feature index, weight) pairs for class 1.",)),
-    Question("q4", "Do SHAP and LIME agree?", "auto", 2, "mid", 8,
-             answers=("top5_overlap", "spearman"), check=check_q4,
-             hints=("Row 0 compares SHAP with continuous LIME, row 1 with binned LIME.",)),
-    Question("q5", "Is LIME stable across seeds?", "auto", 2, "mid", 8,
-             answers=("lime_stability",), check=check_q5,
-             hints=("Mean pairwise Jaccard of the top-5 sets over the 10 seeds.",)),
-    Question("q6", "Kernel width and local fidelity", "auto", 1, "mid", 6,
-             answers=("kernel_width_scores", "default_kernel_width"), check=check_q6,
-             hints=("exp.score is the R² of LIME's weighted linear fit.",)),
-    Question("q7", "Why do they disagree?", "manual", 2, "mid", 8, rubric=Rubric(
+CHECKS = {"q1": check_q1, "q2": check_q2, "q3": check_q3, "q4": check_q4, "q5": check_q5, "q6": check_q6}
+
+HINTS = {
+    "q1": ("shap.TreeExplainer(model).shap_values(X) gives log-odds for XGBoost.",
+                    "Check local accuracy yourself: values.sum(1) + base == margin."),
+    "q2": ("Sort by absolute value; return feature names.",),
+    "q3": ("exp.as_map()[1] lists (feature index, weight) pairs for class 1.",),
+    "q4": ("Row 0 compares SHAP with continuous LIME, row 1 with binned LIME.",),
+    "q5": ("Mean pairwise Jaccard of the top-5 sets over the 10 seeds.",),
+    "q6": ("exp.score is the R² of LIME's weighted linear fit.",),
+}
+
+RUBRICS = {
+    "q7": Rubric(
         criteria=(
             "SHAP (path-dependent TreeSHAP) is exact for the model relative to the average "
             "prediction; LIME fits a local linear surrogate on perturbed samples",
@@ -368,9 +455,8 @@ QUESTIONS = (
         strong="Names at least four of the criteria and ties them to this applicant's numbers "
                "(e.g. a continuous feature whose LIME weight sign differs from its SHAP value).",
         adequate="Two or three criteria, correctly; may stay generic.",
-        weak="'LIME is random' or 'both are approximations' without saying how they differ.")),
-    Question("q8", "Recommendation to the credit analyst", "manual", 3, "senior", 10,
-             rubric=Rubric(
+        weak="'LIME is random' or 'both are approximations' without saying how they differ."),
+    "q8": Rubric(
         criteria=(
             "recommends TreeSHAP for this tree model: exact, deterministic, additive in "
             "log-odds (explains the margin; can be shown in probability with care)",
@@ -384,12 +470,5 @@ QUESTIONS = (
                "limits and a note on protected attributes (sex, age, foreign worker), in words "
                "an analyst can act on.",
         adequate="Recommends SHAP with one or two valid reasons; few limits.",
-        weak="No recommendation, or 'use both', or claims that SHAP shows causes.")),
-)
-
-EXERCISE = Exercise(
-    id="shap_vs_lime", title="When SHAP and LIME disagree", level="junior-mid", minutes=75,
-    notebook="01_shap_vs_lime.ipynb",
-    topics=("model-agnostic vs model-specific methods", "using SHAP and LIME",
-            "methods that disagree", "judging explanation stability"),
-    questions=QUESTIONS, build_context=build_context)
+        weak="No recommendation, or 'use both', or claims that SHAP shows causes."),
+}
