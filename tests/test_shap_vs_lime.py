@@ -6,17 +6,17 @@ import numpy as np
 import pytest
 import shap
 
-from xaikit import explain as E
 from xaikit.answers import roundtrip
-from xaikit.questions import context_for, get_exercise, run_check
-from xaikit.questions.shap_vs_lime import MODES
+from xaikit.exercises import graded_exercise, reference_context, run_check
+from xaikit.exercises.shap_vs_lime import grader as E
+from xaikit.exercises.shap_vs_lime.public import MODES
 
-EX = get_exercise("shap_vs_lime")
+EX = graded_exercise("shap_vs_lime")
 
 
 @pytest.fixture(scope="module")
 def ctx():
-    return context_for("shap_vs_lime", 0)
+    return reference_context("shap_vs_lime", 0)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_q1_probability_scale_is_recognised(ref, ctx):
 def test_q1_iloc_instead_of_loc_is_recognised(ref, ctx):
     # labels that are also valid positions, so .iloc silently picks other applicants
     labels = [int(a) for a in ctx.X_test.index if a < len(ctx.X_test)][:5]
-    c = dataclasses.replace(ctx, applicants=labels, _lime_cache={})
+    c = E.References(dataclasses.replace(ctx.ctx, applicants=labels))
     sv = shap.TreeExplainer(c.model).shap_values(c.X_test.iloc[labels])
     r = check("q1", _with(ref, shap_values=sv), c)
     assert r.status == "incorrect" and ".loc" in r.hint
@@ -202,12 +202,12 @@ def test_q6_binned_lime_scores_fail(ref, ctx):
 # --- the exercise as a whole ----------------------------------------------------------------
 
 def test_variants_choose_different_applicants():
-    a, b = context_for("shap_vs_lime", 0), context_for("shap_vs_lime", 1)
+    a, b = reference_context("shap_vs_lime", 0), reference_context("shap_vs_lime", 1)
     assert a.applicants != b.applicants
 
 
 def test_answers_of_another_variant_fail(ref):
-    other = context_for("shap_vs_lime", 1)
+    other = reference_context("shap_vs_lime", 1)
     r = check("q1", ref, other)
     assert r.status != "correct"
 

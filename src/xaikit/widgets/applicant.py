@@ -1,23 +1,21 @@
 """The SHAP-vs-LIME applicant explorer: wires controls to :mod:`xaikit.explain` and
-:mod:`xaikit.plots`, no maths of its own. Controls carry CSS classes (``xaikit-...``) so browser
-tests can find them.
+:mod:`xaikit.plots`. Controls carry CSS classes (``xaikit-...``) so browser tests can find them.
 
-Responsiveness (issue 6, ``benchmarks/widget_latency.py``): each panel is drawn once per
-(applicant[, LIME mode]) on a pyplot-free matplotlib ``Figure`` with a fixed layout, rendered to
-PNG and cached, so revisiting is a cache hit. While the kernel is otherwise idle, a background
-thread prepares what the user is likely to look at next (the five applicants of the questions,
-then the other LIME mode of the current applicant and its neighbours in the list); it pauses
-whenever a control changes. LIME results are identical to the exercise protocol (a fresh seeded
-explainer per explanation), whichever thread computes them.
+What it shows: the model on the **other** test applicants, never the five of the questions, with
+LIME under the explorer's own settings (:data:`EXPLORER_LIME_SAMPLES` samples, seed
+:data:`EXPLORER_LIME_SEED`), not the questions' protocol. It illustrates how the two methods
+behave; the questions' numbers are the candidate's to compute.
+
+Responsiveness (``benchmarks/widget_latency.py``): SHAP values of every offered applicant are
+computed once at construction (TreeSHAP is fast); each panel is drawn once per (applicant[,
+LIME mode]) on a pyplot-free matplotlib ``Figure``, rendered to PNG and kept, so revisiting is
+a cache hit. No background thread: nothing is sent to the front end outside a control's
+callback.
 """
 from __future__ import annotations
 
-import atexit
 import html
 import io
-import threading
-import weakref
-from functools import lru_cache
 
 #: panel size in inches at DPI: two panels side by side fit the output area of a 1400 px wide
 #: JupyterLab window with the file browser open (about 2 × 440 px) without being scaled down.
@@ -43,99 +41,36 @@ def render_png(draw) -> bytes:
     return buf.getvalue()
 
 
-_PREFETCHERS = weakref.WeakSet()
+#: LIME settings of the explorer: deliberately not the questions' protocol (their seed and
+#: sample count), so the explorer illustrates LIME without reproducing an answer.
+EXPLORER_LIME_SAMPLES, EXPLORER_LIME_SEED = 1000, 2024
 
 
-@atexit.register
-def _stop_prefetchers():
-    # A daemon thread killed inside XGBoost's C++ code at interpreter exit aborts the process
-    # ("terminate called without an active exception"): let running jobs finish first.
-    for p in list(_PREFETCHERS):
-        p.stop()
+def explorer_lime(model, X_train, dataset, row, *, binned: bool):
+    """LIME weights of class 1 (bad risk) for one row under the explorer's fixed settings.
 
-
-class _Prefetcher:
-    """A cache of computed panels, filled on demand and, while idle, by a daemon thread.
-
-    ``get(key)`` returns ``compute(key)`` (cached); ``want(keys)`` replaces the list of keys the
-    background thread prepares next. The thread pauses while a ``get`` runs in the foreground
-    and exits when there is nothing left to do.
+    Returns
+    -------
+    weights : ndarray of shape (n_features,)
+        In feature order, probability units per interpretable feature.
+    score : float
+        ``exp.score``, the R² of LIME's weighted local linear fit.
     """
+    import numpy as np
+    from lime.lime_tabular import LimeTabularExplainer
 
-    def __init__(self, compute, enabled=True):
-        self._compute = compute
-        self.enabled = enabled
-        self._cache = {}
-        self._wanted = []
-        self._running = None  # key being computed by the thread
-        self._foreground = 0
-        self._thread = None
-        self._cv = threading.Condition()
-        _PREFETCHERS.add(self)
-
-    def stop(self, timeout=5.0):
-        """Drop the pending work and wait for the thread's current job to end."""
-        with self._cv:
-            self._wanted = []
-            thread = self._thread
-            self._cv.notify_all()
-        if thread is not None:
-            thread.join(timeout)
-
-    def get(self, key):
-        with self._cv:
-            self._foreground += 1
-            while self._running == key:  # the thread is on it: wait rather than redo it
-                self._cv.wait()
-            hit = key in self._cache
-            if not hit:  # the user went elsewhere: the queued guesses are stale
-                self._wanted = []
-        try:
-            if not hit:
-                value = self._compute(key)
-                with self._cv:
-                    self._cache[key] = value
-            return self._cache[key]
-        finally:
-            with self._cv:
-                self._foreground -= 1
-                self._cv.notify_all()
-
-    def want(self, keys):
-        if not self.enabled:
-            return
-        with self._cv:
-            self._wanted = [k for k in dict.fromkeys(keys) if k not in self._cache]
-            if self._wanted and self._thread is None:
-                self._thread = threading.Thread(target=self._work, daemon=True,
-                                                name="xaikit-applicant-prefetch")
-                try:
-                    self._thread.start()
-                except RuntimeError:  # no thread allowed (e.g. a sandbox's RLIMIT_NPROC)
-                    self._thread, self._wanted, self.enabled = None, [], False
-            self._cv.notify_all()
-
-    def _work(self):
-        while True:
-            with self._cv:
-                while self._foreground or not self._wanted:
-                    if not self._wanted:
-                        self._thread = None
-                        return
-                    self._cv.wait(0.5)
-                key = self._wanted.pop(0)
-                if key in self._cache:
-                    continue
-                self._running = key
-            try:
-                value = self._compute(key)
-            except Exception:  # noqa: BLE001 - the foreground recomputes and shows the error
-                value = None
-            with self._cv:
-                if value is not None:
-                    self._cache[key] = value
-                self._running = None
-                self._cv.notify_all()
+    explainer = LimeTabularExplainer(
+        np.asarray(X_train, dtype=float), mode="classification",
+        feature_names=list(X_train.columns), categorical_features=dataset.categorical_indices,
+        categorical_names=dataset.categorical_names, class_names=["good", "bad"],
+        discretize_continuous=binned, random_state=EXPLORER_LIME_SEED)
+    exp = explainer.explain_instance(np.asarray(row, dtype=float), model.predict_proba,
+                                     labels=(1,), num_features=X_train.shape[1],
+                                     num_samples=EXPLORER_LIME_SAMPLES)
+    weights = np.zeros(X_train.shape[1])
+    for j, w in exp.as_map()[1]:
+        weights[j] = w
+    return weights, float(exp.score)
 
 
 class ApplicantExplorer:
@@ -144,35 +79,34 @@ class ApplicantExplorer:
     Parameters
     ----------
     ctx : xaikit.exercises.shap_vs_lime.public.ShapVsLimeContext
-        Model, data and LIME settings of the exercise.
+        Model and data of the exercise.
     applicants : list of int, optional
-        Index labels of ``ctx.X_test`` to offer; default: every test applicant, the
-        exercise's declined applicants first.
-    prefetch : bool, default True
-        Prepare likely next views in a background thread while the kernel is idle.
+        Index labels of ``ctx.X_test`` to offer; default: every test applicant except the
+        questions' own, declined applicants first.
 
     Notes
     -----
-    SHAP values of every offered applicant are computed once (TreeSHAP is fast); LIME
-    explanations (``xaikit.explain.lime_explain`` with the exercise's seed and sample count, a
-    fresh explainer each time, as in q3) and the drawn panels are computed on first need and
-    cached.
+    SHAP values are exact TreeSHAP in log-odds of a bad risk; LIME weights are in probability
+    units, computed with :func:`explorer_lime` (the explorer's settings, not the questions').
     """
 
-    def __init__(self, ctx, applicants=None, prefetch=True):
+    def __init__(self, ctx, applicants=None):
         import ipywidgets as W
 
         from xaikit import explain as E
 
         self.ctx = ctx
         X = ctx.X_test
-        labels = list(ctx.applicants) + [a for a in X.index if a not in set(ctx.applicants)]
-        self.labels = labels if applicants is None else list(applicants)
+        if applicants is None:
+            own = set(ctx.applicants)
+            p = ctx.model.predict_proba(X)[:, 1]
+            order = sorted(range(len(X)), key=lambda i: (p[i] < 0.5, i))
+            applicants = [X.index[i] for i in order if X.index[i] not in own]
+        self.labels = list(applicants)
         self.shap = E.tree_shap(ctx.model, X.loc[self.labels])
         self.p_bad = ctx.model.predict_proba(X.loc[self.labels])[:, 1]
-        self._lime = lru_cache(maxsize=1024)(self._lime_uncached)
-        self._panels = _Prefetcher(self._render, enabled=prefetch)
-        options = [(f"#{a}  P(bad) = {p:.2f}" + ("  ★" if a in ctx.applicants else ""), i)
+        self._panels = {}
+        options = [(f"#{a}  P(bad) = {p:.2f}", i)
                    for i, (a, p) in enumerate(zip(self.labels, self.p_bad))]
         self.applicant = W.Dropdown(options=options, value=0, description="Applicant",
                                     layout=W.Layout(width="320px"))
@@ -191,21 +125,11 @@ class ApplicantExplorer:
                               W.HBox([self.shap_out, self.lime_out])])
         self.widget.add_class("xaikit-applicant-explorer")
         self.update()
-        starred = [i for i, a in enumerate(self.labels) if a in set(ctx.applicants)]
-        self._panels.want(self._next_keys() + [
-            k for i in starred for k in
-            (("shap", i), ("lime", i, "binned"), ("lime", i, "continuous"))])
 
-    def _lime_uncached(self, i, mode):
-        from xaikit import explain as E
-
-        explainer = E.make_lime_explainer(self.ctx.X_train, self.ctx.dataset,
-                                          discretize_continuous=(mode == "binned"),
-                                          seed=self.ctx.lime_seed)
-        return E.lime_explain(explainer, self.ctx.model.predict_proba,
-                              self.ctx.X_test.loc[self.labels[i]],
-                              n_features=len(self.ctx.feature_names),
-                              num_samples=self.ctx.lime_samples)
+    def _panel(self, key):
+        if key not in self._panels:
+            self._panels[key] = self._render(key)
+        return self._panels[key]
 
     def _render(self, key):
         """PNG of a panel: ``("shap", i)`` -> bytes, ``("lime", i, mode)`` -> (bytes, R²)."""
@@ -219,24 +143,14 @@ class ApplicantExplorer:
                 legend=("raises the log-odds", "lowers the log-odds"))
             return render_png(d.plot)
         _, i, mode = key
-        lime = self._lime(i, mode)
+        weights, score = explorer_lime(self.ctx.model, self.ctx.X_train, self.ctx.dataset,
+                                       self.ctx.X_test.loc[self.labels[i]],
+                                       binned=(mode == "binned"))
         labels = readable_labels(self.ctx.feature_names, self.shap.data[i], self.ctx.dataset)
-        d = AttributionBarDisplay(lime.weights, labels, xlabel=LIME_XLABEL,
-                                  title=f"LIME ({mode}), local R² = {lime.score:.2f}",
+        d = AttributionBarDisplay(weights, labels, xlabel=LIME_XLABEL,
+                                  title=f"LIME ({mode}), local R² = {score:.2f}",
                                   legend=("raises P(bad risk)", "lowers P(bad risk)"))
-        return render_png(d.plot), lime.score
-
-    def _next_keys(self):
-        """What the user is likely to look at after the current view."""
-        i, mode = self.applicant.value, self.mode.value
-        other = "continuous" if mode == "binned" else "binned"
-        keys = []
-        for j in (i + 1, i, i - 1, i + 2):
-            if j == i:
-                keys.append(("lime", i, other))
-            elif 0 <= j < len(self.labels):
-                keys += [("shap", j), ("lime", j, mode)]
-        return keys
+        return render_png(d.plot), score
 
     def update(self, shap=True):
         """Redraw for the current controls (called by the controls' observers)."""
@@ -244,8 +158,8 @@ class ApplicantExplorer:
 
         i, mode = self.applicant.value, self.mode.value
         try:
-            lime_png, score = self._panels.get(("lime", i, mode))
-            shap_png = self._panels.get(("shap", i)) if shap else None
+            lime_png, score = self._panel(("lime", i, mode))
+            shap_png = self._panel(("shap", i)) if shap else None
         except Exception:
             with self.lime_out:  # the Output widget shows the traceback
                 self.lime_out.clear_output(wait=True)
@@ -255,8 +169,8 @@ class ApplicantExplorer:
         self.header.value = (
             f"<b>Applicant #{label}</b>: P(bad risk) = {self.p_bad[i]:.3f} → <b>{decision}</b> "
             f"(threshold 0.5); log-odds {self.shap.margin[i]:+.3f} = base "
-            f"{self.shap.base_value:+.3f} + Σ SHAP. LIME ({html.escape(mode)}) local R² = "
-            f"{score:.2f}.")
+            f"{self.shap.base_value:+.3f} + Σ SHAP. LIME ({html.escape(mode)}, explorer "
+            f"settings) local R² = {score:.2f}.")
         if shap:
             with self.shap_out:
                 self.shap_out.clear_output(wait=True)
@@ -264,7 +178,6 @@ class ApplicantExplorer:
         with self.lime_out:
             self.lime_out.clear_output(wait=True)
             display(Image(data=lime_png, format="png"))
-        self._panels.want(self._next_keys())
 
     def _ipython_display_(self):
         from IPython.display import display
