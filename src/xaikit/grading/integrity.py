@@ -18,6 +18,13 @@ import re
 
 PATCHABLE = ("numpy", "shap", "sklearn", "xaikit", "pandas", "scipy", "lime", "xgboost")
 GRADER_INTERNALS = ("xaikit.grading", "xaikit.answers")
+#: the grader part of an exercise, and the public entry points that load it
+_GRADER_PART = re.compile(r"^xaikit\.exercises\.(\w+\.grader|reference_context|graded_exercise|"
+                          r"grader_part)\b")
+
+
+def _is_internal(name: str) -> bool:
+    return name.startswith(GRADER_INTERNALS) or bool(_GRADER_PART.match(name))
 
 
 def _code(source: str) -> str:
@@ -79,19 +86,19 @@ def static_flags(nb, meta: dict | None = None) -> list[dict]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 for a in node.names:
-                    if a.name.startswith(GRADER_INTERNALS):
+                    if _is_internal(a.name):
                         flag("grader_import", f"{where}: import {a.name}")
                     top = a.name.split(".")[0]
                     aliases[a.asname or top] = a.name if a.asname else top
             elif isinstance(node, ast.ImportFrom) and node.module:
                 for a in node.names:
                     full = f"{node.module}.{a.name}"
-                    if node.module.startswith(GRADER_INTERNALS) or full.startswith(GRADER_INTERNALS):
+                    if _is_internal(node.module) or _is_internal(full):
                         flag("grader_import", f"{where}: from {node.module} import {a.name}")
                     if node.module.split(".")[0] in PATCHABLE:
                         aliases[a.asname or a.name] = full
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if node.value.startswith(GRADER_INTERNALS) and re.fullmatch(r"[\w.]+", node.value):
+                if _is_internal(node.value) and re.fullmatch(r"[\w.]+", node.value):
                     flag("grader_import", f"{where}: names module {node.value!r}")
             elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
                 fn = _dotted(node.value.func)

@@ -128,7 +128,9 @@ def resolve_variant(nb, meta: dict, exercise_id: str, manifest: dict | None = No
         ``{"kind": ..., "detail": ...}``: ``variant_missing`` (no metadata variant),
         ``variant_mismatch`` (metadata, manifest and the ``open_exercise`` call disagree),
         ``candidate_mismatch`` (metadata candidate differs from the manifest's),
-        ``not_in_manifest`` (the pack did not hold this exercise).
+        ``not_in_manifest`` (the pack did not hold this exercise), ``definition_changed``
+        (the exercise's files differ from those the pack was built from: scores may differ
+        from what the candidate's pack implied).
     """
     flags = []
     raw = meta.get("variant")
@@ -154,6 +156,12 @@ def resolve_variant(nb, meta: dict, exercise_id: str, manifest: dict | None = No
                               "detail": f"metadata says variant {meta_variant}, the pack "
                                         f"manifest {expected}: graded against the manifest"})
             variant = expected
+            changed = definition_changes(manifest, exercise_id)
+            if changed:
+                flags.append({"kind": "definition_changed",
+                              "detail": f"{exercise_id} has changed since the pack was built "
+                                        f"(xaikit {manifest.get('xaikit_version')}): "
+                                        + "; ".join(changed[:6])})
         who, says = manifest.get("candidate"), meta.get("candidate")
         if says is not None and who is not None and str(says) != str(who):
             flags.append({"kind": "candidate_mismatch",
@@ -166,3 +174,25 @@ def resolve_variant(nb, meta: dict, exercise_id: str, manifest: dict | None = No
                       "detail": f"the notebook opens variant {sorted(opened)} in "
                                 f"open_exercise(...) but is graded against variant {variant}"})
     return variant, flags
+
+
+def definition_changes(manifest: dict, exercise_id: str) -> list[str]:
+    """What differs between the exercise's definition recorded in ``manifest`` and the one
+    installed here (:func:`xaikit.boundary.exercise_definition`): one line per file added,
+    removed or changed; empty when they agree or the manifest records none."""
+    from xaikit.boundary import exercise_definition
+
+    entry = next((e for e in manifest.get("exercises", []) if e.get("id") == exercise_id), None)
+    recorded = (entry or {}).get("definition")
+    if not isinstance(recorded, dict):
+        return []
+    here = exercise_definition(exercise_id)
+    out = []
+    for f in sorted(set(recorded) | set(here)):
+        if f not in here:
+            out.append(f"{f} removed")
+        elif f not in recorded:
+            out.append(f"{f} added")
+        elif recorded[f] != here[f]:
+            out.append(f"{f} changed")
+    return out
