@@ -86,7 +86,7 @@ def validate(name: str, value, spec: dict | None) -> None:
             raise FormatProblem(f"`{name}` contains NaN or infinite values.")
         if kind == "integer" and (isinstance(value, (bool, np.bool_))
                                   or float(arr.ravel()[0]) != int(arr.ravel()[0])):
-            raise FormatProblem(f"`{name}` should be a whole number, got {arr.ravel()[0]!r}.")
+            raise FormatProblem(f"`{name}` should be a whole number, got {float(arr.ravel()[0]):g}.")
         _check_range(name, arr.ravel().tolist(), spec)
     elif kind == "str":
         if not isinstance(value, str):

@@ -29,13 +29,13 @@ MAX_ANSWERS_BYTES = 50_000_000
 MAX_EVENTS = 200
 
 _SETUP = r'''
-def __xaikit_setup(__names, __path, __codec, __allowed, __maxev):
+def __xaikit_setup(__names, __path, __codec, __allowed, __maxev, __denied=()):
     import json as _json, os as _os, sys as _sys
     __ns = {'__name__': '__xaikit_codec__'}
     exec(__codec, __ns)
     _encode = __ns['encode']
     _realpath, _replace, _dumps = _os.path.realpath, _os.replace, _json.dumps
-    _allowed = tuple(__allowed)
+    _allowed, _denied = tuple(__allowed), tuple(__denied)
     _events, _seen, _busy, _count = [], set(), [False], [0]
 
     def _note(kind, detail):
@@ -52,7 +52,7 @@ def __xaikit_setup(__names, __path, __codec, __allowed, __maxev):
             parts = rp.split('/')
             if len(parts) > 2 and parts[1] == 'proc' and parts[2].isdigit():
                 return  # the process's own /proc entries (/proc/self resolves to a pid)
-            if not (rp + '/').startswith(_allowed):
+            if not (rp + '/').startswith(_allowed) or (rp + '/').startswith(_denied):
                 _note('file', rp[:300])
 
     def _audit(event, args):
@@ -110,15 +110,18 @@ def __xaikit_setup(__names, __path, __codec, __allowed, __maxev):
 '''
 
 
-def setup_source(names, allowed, out_file: str = ANSWERS_FILE) -> str:
+def setup_source(names, allowed, out_file: str = ANSWERS_FILE, denied=()) -> str:
     """Python source of the grader's first cell (per-cell answers and the audit hook).
 
-    ``allowed``: folder prefixes the kernel may open files in without a flag.
+    ``allowed``: folder prefixes the kernel may open files in without a flag; ``denied``:
+    prefixes inside those that are flagged all the same (the installed package, whose grader
+    part the kernel must not read).
     """
     codec = Path(_answers.__file__).read_text()
     prefixes = sorted({str(a).rstrip("/") + "/" for a in allowed})
+    deny = sorted({str(a).rstrip("/") + "/" for a in denied})
     return (_SETUP + f"__xaikit_setup({json.dumps(list(names))}, {out_file!r}, {codec!r}, "
-            f"{json.dumps(prefixes)}, {MAX_EVENTS})\ndel __xaikit_setup\n")
+            f"{json.dumps(prefixes)}, {MAX_EVENTS}, {json.dumps(deny)})\ndel __xaikit_setup\n")
 
 
 def collection_source(names, out_file: str = FINAL_FILE) -> str:

@@ -156,10 +156,9 @@ def allowed_read_paths(sandbox) -> list[str]:
     from xaikit.grading.sandbox import _python_paths
     from xaikit.models import cache_dir
 
-    import xaikit
-
-    paths = [sandbox.root, Path(xaikit.__file__).resolve().parent, data_dir().resolve(),
-             cache_dir().resolve(), *_python_paths(), Path(os.path.realpath(sandbox.root))]
+    paths = [sandbox.root, data_dir().resolve(), cache_dir().resolve(),
+             (cache_dir().parent / "variants").resolve(), *_python_paths(),
+             Path(os.path.realpath(sandbox.root))]
     system = ["/usr", "/lib", "/lib64", "/etc/fonts", "/etc/matplotlibrc", "/etc/localtime",
               "/etc/ld.so.cache", "/etc/mime.types", "/etc/os-release", "/etc/timezone",
               "/etc/ssl", "/etc/pki", "/etc/nsswitch.conf", "/etc/passwd", "/etc/group",
@@ -227,6 +226,7 @@ def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, i
     from xaikit.grading.notebook import extract_prose
     from xaikit.grading.sandbox import make_sandbox
     from xaikit.grading.score import score_answers
+    import xaikit
     from xaikit.exercises import get_exercise, reference_context
 
     try:
@@ -274,7 +274,8 @@ def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, i
     try:
         run_nb = copy.deepcopy(nb)
         run_nb.cells.insert(0, nbformat.v4.new_code_cell(
-            setup_source(names, allowed_read_paths(sandbox))))
+            setup_source(names, allowed_read_paths(sandbox),
+                         denied=[Path(xaikit.__file__).resolve().parent])))
         run_nb.cells.append(nbformat.v4.new_code_cell(collection_source(names)))
         last = len(run_nb.cells) - 1
         warm = _Prescorer(sandbox.work / ANSWERS_FILE, exercise.id, variant, names)

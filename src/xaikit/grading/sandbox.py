@@ -262,8 +262,8 @@ def readonly_paths() -> list[Path]:
 
     paths = _python_paths() + [data_dir().resolve()]
     cache = cache_dir().resolve()
-    if cache.is_dir():
-        paths.append(cache)
+    variants = (cache_dir().parent / "variants").resolve()  # planted data (not its truth)
+    paths += [p for p in (cache, variants) if p.is_dir()]
     # never the system folders themselves (bound separately) nor the filesystem root
     return [p for p in _minimal(paths) if str(p) not in SYSTEM_DIRS and p != Path("/")]
 
