@@ -8,27 +8,34 @@ import numpy as np
 import pytest
 
 from xaikit import distill as D
-from xaikit.questions import distillation as Q
-from xaikit.questions.base import run_check
+from xaikit.answers import roundtrip
+from xaikit.exercises import graded_exercise, run_check
+from xaikit.exercises.distillation import grader as Q
+from xaikit.exercises.distillation.public import PRED_DEPTH, build_context
+from xaikit.exercises.formats import format_check
 
 VARIANTS = range(20)
-EX = Q.EXERCISE
+EX = graded_exercise("distillation")
 
 
 @pytest.fixture(scope="module")
 def contexts():
-    return [Q.build_context(v) for v in VARIANTS]
+    """The grader's reference contexts of 20 variants (public context + references)."""
+    return [Q.reference_context(build_context(v)) for v in VARIANTS]
 
 
 def test_reference_answers_pass_in_every_variant(contexts):
     for ctx in contexts:
         ans = {"fidelity": ctx.curve.fidelity, "chosen_depth": ctx.ref_depth,
-               "depth3_pred": ctx.curve.surrogate(Q.PRED_DEPTH).predict(ctx.X_eval),
+               "depth3_pred": ctx.curve.surrogate(PRED_DEPTH).predict(ctx.X_eval),
                "subgroup_fidelity": ctx.subgroup_fidelity(), "worst_subgroup": ctx.ref_worst}
+        formats = EX.answer_formats(ctx.ctx)
         for q in EX.questions:
             if q.kind == "auto":
                 r = run_check(q, ans, ctx)
                 assert r.status == "correct", (ctx.variant, q.id, r.feedback)
+                r = format_check(q, {k: roundtrip(v) for k, v in ans.items()}, formats)
+                assert r.feedback == "recorded", (ctx.variant, q.id, r.feedback)
 
 
 def test_tie_breaking_seed_within_tolerance(contexts):
@@ -36,11 +43,11 @@ def test_tie_breaking_seed_within_tolerance(contexts):
     worst, worst_sub = 0.0, 0.0
     for ctx in contexts[:2]:
         for seed in range(1, 11):
-            curve = D.fidelity_curve(ctx.X_fit, ctx.teacher_fit, ctx.X_eval, ctx.teacher_eval,
+            curve = Q.fidelity_curve(ctx.X_fit, ctx.teacher_fit, ctx.X_eval, ctx.teacher_eval,
                                      random_state=seed)
             worst = max(worst, float(np.abs(curve.fidelity - ctx.curve.fidelity).max()))
             s = curve.surrogate(ctx.ref_depth).predict(ctx.X_eval)
-            sub = D.subgroup_fidelity(ctx.teacher_eval, s, ctx.subgroups)
+            sub = Q.subgroup_fidelity(ctx.teacher_eval, s, ctx.subgroups)
             ref = ctx.subgroup_fidelity()
             worst_sub = max(worst_sub, max(abs(sub[k] - ref[k]) for k in ref))
     print(f"\nfidelity under another random_state: max diff {worst:.4f} (all depths), "
@@ -87,12 +94,12 @@ def test_targets_and_worst_groups_are_unambiguous(contexts):
 def test_depth3_predictions_separate_the_row_mistakes(contexts):
     worst_ok, closest_bad = 0.0, np.inf
     for ctx in contexts:
-        ref = ctx.curve.surrogate(Q.PRED_DEPTH).predict(ctx.X_eval)
+        ref = ctx.curve.surrogate(PRED_DEPTH).predict(ctx.X_eval)
         for seed in (1, 2):  # no ties at depth 3: another random_state gives the same tree
-            other = D.fit_surrogate(ctx.X_fit, ctx.teacher_fit, Q.PRED_DEPTH, random_state=seed)
+            other = D.fit_surrogate(ctx.X_fit, ctx.teacher_fit, PRED_DEPTH, random_state=seed)
             worst_ok = max(worst_ok, float(np.abs(other.predict(ctx.X_eval) - ref).max()))
         y_fit = ctx.trained.y_train.loc[ctx.fit_rows]
-        labels = D.fit_surrogate(ctx.X_fit, y_fit, Q.PRED_DEPTH, random_state=ctx.seed)
+        labels = D.fit_surrogate(ctx.X_fit, y_fit, PRED_DEPTH, random_state=ctx.seed)
         closest_bad = min(closest_bad, float(np.abs(labels.predict(ctx.X_eval) - ref).max()))
     print(f"\ndepth-3 predictions: other seeds max diff {worst_ok:.2e}, tree fit to labels "
           f"at least {closest_bad:.2f} rentals/h away (tol {Q.TOL_PRED})")

@@ -11,8 +11,8 @@ import pytest
 import shap
 from sklearn.inspection import permutation_importance
 
-from xaikit import importance as I
-from xaikit.questions import feature_importance as F
+from xaikit.exercises.feature_importance import grader as F
+from xaikit.exercises.feature_importance import public as P
 
 VARIANTS = range(4)
 PER_VARIANT = 5
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:X does not have valid feature na
 
 @pytest.fixture(scope="module")
 def contexts():
-    return [F.build_context(v) for v in VARIANTS]
+    return [F.reference_context(P.build_context(v)) for v in VARIANTS]
 
 
 def test_permutation_reproduces_exactly(contexts):
@@ -71,11 +71,11 @@ def test_group_tolerance_and_order(contexts):
         X, y = ctx.X_pi_test, ctx.y_pi_test
         ref = ctx.ref_group.mean()
         n_seeds = 20 if ctx.variant == 0 else PER_VARIANT
-        seeds = [I.group_permutation(ctx.model, X, y, list(F.GROUP), seed=1000 + s).mean()
+        seeds = [F.group_permutation(ctx.model, X, y, list(P.GROUP), seed=1000 + s).mean()
                  for s in range(n_seeds)]
         cases += n_seeds
         seed_dev = max(seed_dev, float(np.max(np.abs(np.array(seeds) - ref))))
-        singles = [ctx.single_test(f) for f in F.GROUP]  # the check's own singles
+        singles = [ctx.single_test(f) for f in P.GROUP]  # the check's own singles
         lead = min(lead, float(ref - max(singles)))
         wrong_gap = min(wrong_gap, float(abs(ref - sum(singles))), float(ref - max(singles)))
     print(f"\ngroup temp+atemp, {cases} seeds: other seeds differ by at most {seed_dev:.2f} "
@@ -84,3 +84,43 @@ def test_group_tolerance_and_order(contexts):
     assert seed_dev <= 0.8 * F.TOL_GROUP
     assert lead > 5 * F.TOL_GROUP_ORDER
     assert wrong_gap > F.TOL_GROUP + 1
+
+
+def test_index_aligned_group_is_exactly_zero_and_far_from_right(contexts):
+    """q4's no-op (assigning ``X[GROUP].iloc[idx]``) gives exactly 0 in every case; the right
+    answers are many rentals per hour away, so TOL_NO_OP cannot catch a real answer."""
+    smallest, cases = np.inf, 0
+    for ctx in contexts:
+        for s in range(PER_VARIANT):
+            no_op = F.group_permutation(ctx.model, ctx.X_pi_test, ctx.y_pi_test, list(P.GROUP),
+                                        n_repeats=2, seed=500 + s, align_by_index=True)
+            assert np.all(no_op == 0.0)
+            cases += 1
+        smallest = min(smallest, float(ctx.ref_group.mean()))
+    print(f"\nindex-aligned group permutation, {cases} cases: exactly 0; right answers >= "
+          f"{smallest:.1f} rentals/hour (no-op tol {F.TOL_NO_OP})")
+    assert cases >= 20 and smallest > 1e6 * F.TOL_NO_OP
+
+
+def test_q3_truth_is_the_stated_property_over_20_variants():
+    """q3 asks for the columns with no statistical relation to rentals: over 20 variants, the
+    planted noise columns are unrelated to the target (rank correlation at chance level) and
+    the informative flag is clearly related (although redundant given hr x workingday)."""
+    from scipy.stats import spearmanr
+
+    from xaikit.datasets import load_bikeshare
+
+    y = load_bikeshare().y.to_numpy()
+    noise_rho, flag_rho = 0.0, 1.0
+    for v in range(20):
+        joined = F.materialise(v)["joined"]
+        assert set(F.planted_columns(v)) < set(joined.columns)
+        for c in joined.columns:
+            rho = abs(spearmanr(joined[c].to_numpy(), y)[0])
+            if c in F.planted_columns(v):
+                noise_rho = max(noise_rho, rho)
+            else:
+                flag_rho = min(flag_rho, rho)
+    print(f"\nq3 over 20 variants: |Spearman rho| with rentals, noise <= {noise_rho:.3f}, "
+          f"informative flag >= {flag_rho:.3f}")
+    assert noise_rho < 0.05 < 0.2 < flag_rho

@@ -1,24 +1,30 @@
 """Every check of counterfactuals, three ways: reference passes, known wrong answers fail with
-the right hint, the untouched placeholder is not attempted. Plus the computation module."""
+the right hint, the untouched placeholder is not attempted. Plus the computation modules."""
+import json
+from itertools import combinations
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from xaikit import counterfactuals as CF
 from xaikit.answers import roundtrip
-from xaikit.questions import context_for, get_exercise, run_check
+from xaikit.exercises import graded_exercise, reference_context, run_check
+from xaikit.exercises.counterfactuals import grader as G
 
-EX = get_exercise("counterfactuals")
+EX = graded_exercise("counterfactuals")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
 def ctx():
-    return context_for("counterfactuals", 0)
+    return reference_context("counterfactuals", 0)
 
 
 @pytest.fixture(scope="module")
 def ref(ctx):
-    return {"mad": CF.mad_scale(ctx.X_train),
+    return {"mad": G.mad_scale(ctx.X_train),
             "plausibility_threshold": ctx.plausibility.threshold,
             "counterfactuals": pd.DataFrame(ctx.ref_minimal, columns=ctx.feature_names),
             "diverse_set": ctx.ref_diverse}
@@ -64,7 +70,7 @@ def test_q1_standard_deviation_is_named(ref, ctx):
 
 
 def test_q1_mad_of_test_rows_is_named(ref, ctx):
-    r = check("q1", {**ref, "mad": CF.mad_scale(ctx.X_test)}, ctx)
+    r = check("q1", {**ref, "mad": G.mad_scale(ctx.X_test)}, ctx)
     assert "test rows" in r.feedback and "X_train" in r.hint
 
 
@@ -141,7 +147,7 @@ def test_q2_rows_in_wrong_order(ref, ctx):
 
 
 def test_q2_other_variant_fails(ctx):
-    other = context_for("counterfactuals", 2)
+    other = reference_context("counterfactuals", 2)
     assert set(other.applicants) != set(ctx.applicants)
     r = check("q2", {"counterfactuals": other.ref_minimal}, ctx)
     assert r.status != "correct"
@@ -170,16 +176,31 @@ def test_q3_member_changing_an_immutable(ref, ctx):
 
 
 def test_q3_expensive_set(ctx):
+    """Valid, minimal in their own changes, plausible and diverse, but far from the cheapest:
+    the most expensive such counterfactuals on the grader's grid."""
     a = ctx.diverse_applicant
     x = ctx.X_all.loc[a].to_numpy(float)
-    res = ctx.search(a)
-    entries = sorted(res.per_set.values(), key=lambda e: -e[0])  # most expensive first
+    cons = ctx.constraints
+    grids = {j: G.feature_grid(j, x, cons) for j in np.flatnonzero(cons.mutable)}
+    alone = {j: CF.deny_probability(ctx.model, np.where(np.arange(len(x)) == j, g[:, None], x))
+             for j, g in grids.items()}
+    rows = [np.where(np.arange(len(x)) == j, v, x) for j, g in grids.items()
+            for v, p in zip(g, alone[j]) if p < 0.5]
+    for j, k in combinations(grids, 2):  # pairs whose changes are both needed
+        for v, pv in zip(grids[j], alone[j]):
+            for w, pw in zip(grids[k], alone[k]):
+                if pv >= 0.5 and pw >= 0.5:
+                    c = x.copy()
+                    c[j], c[k] = v, w
+                    rows.append(c)
+    C = np.array(rows)
+    C = C[CF.deny_probability(ctx.model, C) < 0.5]
+    C = C[ctx.plausibility.nearest(C, exclude=a) <= ctx.plausibility.threshold]
+    C = C[np.argsort(-G.distance(x, C, ctx.scale), kind="stable")]
     pick, sets = [], set()
-    for d, c, p in entries:
+    for c in C:
         ch = tuple(np.flatnonzero(np.abs(c - x) > 1e-9))
-        if ch in sets or ctx.plausibility.nearest(c)[0] > ctx.plausibility.threshold:
-            continue
-        if all(CF.distance(r, c[None], ctx.scale)[0] >= 0.5 for r in pick):
+        if ch not in sets and all(G.distance(r, c[None], ctx.scale)[0] >= 0.5 for r in pick):
             pick.append(c)
             sets.add(ch)
         if len(pick) == 3:
@@ -192,8 +213,8 @@ def test_q3_expensive_set(ctx):
 
 def test_mad_zero_counts_as_one():
     X = np.array([[0, 1.0], [0, 2.0], [1, 4.0]])
-    assert np.allclose(CF.mad_scale(X), [1.0, 1.0])
-    assert np.allclose(CF.distance([0, 1], [[1, 3]], [1.0, 2.0]), [2.0])
+    assert np.allclose(G.mad_scale(X), [1.0, 1.0])
+    assert np.allclose(G.distance([0, 1], [[1, 3]], [1.0, 2.0]), [2.0])
 
 
 def test_exhaustive_minimum_respects_constraints(ctx):
@@ -218,3 +239,105 @@ def test_loader_drops_the_imputed_row():
     assert d.extra["dropped_rows"] == (2381,)
     assert not d.X.isna().any().any()
     assert [f for f, i in d.features.items() if i.mutable] == ["dir", "hir", "lvr", "ccs", "mcs"]
+
+
+# --- minimal in its own changes (issue 11, item 1) ----------------------------------------------
+
+def _one_step(row, x, feature):
+    out = np.array(row, dtype=float)
+    j = list(x.index).index(feature)
+    out[j] = x[feature] - 1
+    return out
+
+
+def test_q3_set_of_one_counterfactual_plus_needless_changes_fails(ref, ctx):
+    """{A, A + one ccs step, A + one mcs step}: valid, diverse and cheap, but two members
+    change a score the flip does not need."""
+    a = ctx.diverse_applicant
+    x = ctx.X_all.loc[a]
+    A = next(c for c in ref["diverse_set"] if len(ctx.evaluate(a, c[None])[0].changed) == 1)
+    assert x["ccs"] > 1 and x["mcs"] > 1
+    wrong = np.array([A, _one_step(A, x, "ccs"), _one_step(A, x, "mcs")])
+    reps = ctx.evaluate(a, wrong)
+    assert all(r.valid and r.feasible for r in reps)
+    r = check("q3", {"diverse_set": wrong}, ctx)
+    assert r.status == "partial" and r.score < 0.5
+    assert "member 1" in r.feedback and "without need" in r.feedback
+    assert "set each changed feature back" in r.hint
+
+
+def test_q2_needless_second_change_fails(ref, ctx):
+    i = next(i for i, a in enumerate(ctx.applicants)
+             if len(ctx.search(a).changed) == 1 and ctx.X_all.loc[a, "mcs"] > 1)
+    a = ctx.applicants[i]
+    out = ref["counterfactuals"].copy()
+    out.iloc[i] = _one_step(out.iloc[i], ctx.X_all.loc[a], "mcs")
+    rep = ctx.evaluate(a, out.iloc[i].to_numpy()[None])[0]
+    assert rep.valid and rep.feasible and rep.redundant == ["mcs"]
+    r = check("q2", {"counterfactuals": out}, ctx)
+    assert r.status == "partial" and "`mcs` without need" in r.feedback
+
+
+def test_grader_counterfactuals_need_every_change(ctx):
+    for a in ctx.applicants:
+        res = ctx.search(a)
+        C = np.array([c for _, c, _ in res.per_set.values()])
+        assert all(not r.redundant and r.valid for r in ctx.evaluate(a, C))
+    assert not any(r.redundant for r in ctx.evaluate(ctx.diverse_applicant, ctx.ref_diverse))
+
+
+def test_q4_reference_answer_offers_no_needless_change():
+    nb = json.loads((ROOT / "solutions" / "04_counterfactuals.ipynb").read_text())
+    text = "".join(next(c["source"] for c in nb["cells"]
+                        if "**Answer q4**" in "".join(c["source"])))
+    text = " ".join(text.split())
+    assert "**Answer q4**" in text and "80 % together with" not in text
+
+
+# --- plausibility, grids, ranges (issue 11, item 14) -------------------------------------------
+
+def test_plausibility_leaves_the_applicant_out(ctx):
+    """The applicants are training rows: their own row is no evidence of plausibility."""
+    a = next(a for a in ctx.applicants if a in ctx.X_train.index)
+    x = ctx.X_all.loc[a].to_numpy(float)
+    rep = ctx.evaluate(a, x[None])[0]
+    others = ctx.X_train.drop(index=a).to_numpy(float)
+    expected = G.distance(x, others, ctx.scale).min()
+    assert rep.nn_distance > 0 and abs(rep.nn_distance - expected) < 1e-9
+
+
+def test_unconstrained_search_uses_the_constrained_grid(ctx):
+    x = ctx.X_all.loc[ctx.trap_applicant].to_numpy(float)
+    cons = ctx.constraints
+    for j in np.flatnonzero(cons.mutable):
+        held = G.feature_grid(j, x, cons, constrained=True)
+        free = G.feature_grid(j, x, cons, constrained=False)
+        assert np.isin(np.round(held, 9), np.round(free, 9)).all()
+
+
+def test_ranges_hold_the_data_stored_in_single_precision(ctx):
+    cons = ctx.constraints
+    j = list(cons.names).index("uria")
+    assert ctx.X_all["uria"].min() < cons.low[j] <= ctx.X_all["uria"].min() + CF.RANGE_TOL
+    lvr = list(cons.names).index("lvr")
+    x = ctx.X_all.loc[ctx.applicants[0]].to_numpy(float)
+    c = x.copy()
+    c[lvr] = float(np.float32(cons.low[lvr]))  # 0.2 as the source stores it
+    assert not CF.constraint_report(x, c, cons).range_violations
+
+
+# --- the interviewer guide and the demo (issue 11, item 9) -------------------------------------
+
+def test_guide_does_not_claim_the_unconstrained_search_changes_black():
+    nb = json.loads((ROOT / "notebooks" / "interviewer" / "04_counterfactuals_guide.ipynb")
+                    .read_text())
+    text = " ".join("".join(c["source"]) for c in nb["cells"])
+    assert "unconstrained search changes `black`" not in text
+    assert "never" in text and "`black`" in text
+
+
+def test_unconstrained_search_never_changes_black():
+    trained, cons, _, _, denied = G._pool()
+    changed = [G.reference_search(a, constrained=False).changed for a in denied]
+    assert not any("black" in c for c in changed)
+    assert sum(bool(set(c) & set(cons.immutable_names)) for c in changed) > len(denied) // 3

@@ -1,5 +1,8 @@
 """Every check of distillation, three ways: reference passes, known wrong answers fail with the
 right hint, the untouched placeholder is not attempted. Plus the computation module."""
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn.metrics import r2_score
@@ -7,15 +10,20 @@ from sklearn.tree import DecisionTreeRegressor
 
 from xaikit import distill as D
 from xaikit.answers import roundtrip
-from xaikit.questions import context_for, get_exercise, run_check
-from xaikit.questions.distillation import LABEL_FIDELITY_HINT
+from xaikit.exercises import context_for, graded_exercise, reference_context, run_check
+from xaikit.exercises.distillation import grader as G
+from xaikit.exercises.distillation import public as P
+from xaikit.exercises.distillation.grader import LABEL_FIDELITY_HINT
+from xaikit.exercises.formats import format_check
+from xaikit.exercises.framework import CheckDisplay
 
-EX = get_exercise("distillation")
+EX = graded_exercise("distillation")
 
 
 @pytest.fixture(scope="module")
 def ctx():
-    return context_for("distillation", 0)
+    """The grader's reference context of variant 0 (the public context plus the references)."""
+    return reference_context("distillation", 0)
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +119,7 @@ def test_q1_partly_right(ref, ctx):
 
 
 def test_q1_other_variant_fails(ctx):
-    other = context_for("distillation", 1)
+    other = reference_context("distillation", 1)
     r = check("q1", {"fidelity": other.curve.fidelity}, ctx)
     assert r.status != "correct"
 
@@ -124,7 +132,7 @@ def test_q1_wrong_length_is_a_format_error(ctx):
 # --- q2 ---------------------------------------------------------------------------------------
 
 def test_q2_depth_by_accuracy_fails_saying_why(ctx):
-    by_acc = D.smallest_depth(ctx.depths, ctx.curve.accuracy, ctx.target)
+    by_acc = G.smallest_depth(ctx.depths, ctx.curve.accuracy, ctx.target)
     assert by_acc != ctx.ref_depth
     r = check("q2", {"chosen_depth": by_acc, "fidelity": None}, ctx)
     assert r.status == "incorrect" and "labels" in r.feedback
@@ -184,3 +192,134 @@ def test_rules_text_names_features(ctx):
 def test_subgroup_fidelity_labels(ctx):
     sf = ctx.subgroup_fidelity()
     assert set(sf) == set(np.asarray(ctx.subgroups))
+
+
+# --- public / grader boundary ----------------------------------------------------------------
+
+def test_public_context_holds_no_reference():
+    pub = context_for("distillation", 0)
+    for name in ("curve", "ref_depth", "ref_worst", "ref_pred", "subgroup_fidelity"):
+        assert not hasattr(pub, name), name
+    src = open(P.__file__).read()
+    assert "grader" not in "".join(line for line in src.splitlines()
+                                   if line.lstrip().startswith(("import", "from")))
+
+
+def test_explorer_uses_rows_disjoint_from_the_questions_rows():
+    pub = context_for("distillation", 0)
+    assert not set(pub.X_explore_fit.index) & set(pub.fit_rows)
+    assert not set(pub.X_explore_eval.index) & set(pub.eval_rows)
+    data = D.explorer_surrogates(pub)
+    assert data.n_eval == len(pub.X_explore_eval) and data.fidelity.shape == (len(pub.depths),)
+    assert set(data.by_group[3]) == set(np.asarray(pub.explore_subgroups))
+
+
+def test_settings_come_from_the_variant_file(ctx):
+    pub = context_for("distillation", 0)
+    assert (pub.target, pub.grouping) == G.choose_settings(0)
+    assert G.unambiguous(ctx)
+
+
+# --- take-home format checks (issue 11, item 16) -------------------------------------------
+
+def _fmt(qid, answers):
+    pub = context_for("distillation", 0)
+    return format_check(P.EXERCISE.question(qid), {k: roundtrip(v) for k, v in answers.items()},
+                        P.EXERCISE.answer_formats(pub))
+
+
+def test_format_check_records_the_reference_answers(ref):
+    for qid in ("q1", "q2", "q3"):
+        r = _fmt(qid, ref)
+        assert (r.status, r.feedback) == ("correct", "recorded"), (qid, r.feedback)
+
+
+@pytest.mark.parametrize("value", [7.5, 4.5, True, "5", 0, 9])
+def test_format_check_refuses_a_chosen_depth_that_is_not_a_depth(value):
+    r = _fmt("q2", {"chosen_depth": value})
+    assert r.status == "incorrect" and r.feedback.startswith("`chosen_depth`"), r
+    shown = CheckDisplay("q2", "t", "take-home", r)
+    assert "answer recorded (graded after hand-in)" not in repr(shown)
+
+
+def test_format_check_accepts_whole_depths_as_int_or_float():
+    assert _fmt("q2", {"chosen_depth": 5}).status == "correct"
+    assert _fmt("q2", {"chosen_depth": np.int64(5)}).status == "correct"
+    assert _fmt("q2", {"chosen_depth": 5.0}).status == "correct"
+
+
+def test_format_check_refuses_wrong_depth3_pred_shape(ref):
+    for bad in (ref["depth3_pred"][:-1], ref["depth3_pred"].reshape(-1, 1), 3.0):
+        r = _fmt("q1", {**ref, "depth3_pred": bad})
+        assert r.status == "incorrect" and r.feedback.startswith("`depth3_pred`"), r
+
+
+def test_format_check_refuses_unknown_subgroups(ref):
+    r = _fmt("q3", {**ref, "worst_subgroup": "rush hour"})
+    assert r.status == "incorrect" and r.feedback.startswith("`worst_subgroup`")
+    sub = dict(list(ref["subgroup_fidelity"].items())[1:])
+    r = _fmt("q3", {**ref, "subgroup_fidelity": sub})
+    assert r.status == "incorrect" and r.feedback.startswith("`subgroup_fidelity`")
+
+
+# --- the notebook's text (issue 11, items 8 and 12) -------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _cells(folder):
+    import nbformat
+
+    return nbformat.read(ROOT / folder / "05_distillation.ipynb", as_version=4).cells
+
+
+def _setup_names(cells):
+    import ast
+
+    setup = next(c for c in cells if c.cell_type == "code" and "open_exercise" in c.source)
+    names = set()
+    for node in ast.walk(ast.parse(setup.source)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+    return names
+
+
+@pytest.mark.parametrize("folder", ["exercises", "solutions"])
+def test_data_the_questions_name_is_defined_in_the_setup_cell(folder):
+    cells = _cells(folder)
+    defined = _setup_names(cells)
+    assert {"y_test", "X_test", "EVAL_ROWS", "X_fit", "X_eval"} <= defined
+    for c in cells:
+        if c.cell_type == "markdown":
+            for obj, key in re.findall(r"`([A-Za-z_]\w*)\.loc\[([A-Za-z_]\w*)\]`", c.source):
+                assert obj in defined and key in defined, (obj, key)
+
+
+def _reference_answer(qid):
+    cell = next(c for c in _cells("solutions")
+                if c.cell_type == "markdown" and c.source.startswith(f"**Answer {qid}**"))
+    return cell.source.split("<!-- BEGIN SOLUTION -->")[1].split("<!-- END SOLUTION -->")[0]
+
+
+def test_q4_reference_figures_belong_to_the_depth_they_are_stated_for(ctx):
+    """Every fidelity figure of the q4 reference answer is one of the depth-3 surrogate's
+    (whose rules q4 quotes), except in a sentence that says it is about the chosen depth."""
+    assert ctx.ref_depth != 3
+    text = _reference_answer("q4")
+    d3 = ctx.subgroup_fidelity(3)
+    dk = ctx.subgroup_fidelity(ctx.ref_depth)
+    depth3 = [*d3.values(), ctx.curve.fidelity[ctx.depths.index(3)]]
+    chosen = [*dk.values(), ctx.curve.fidelity[ctx.depths.index(ctx.ref_depth)]]
+    worst3 = min(d3, key=d3.get)
+    assert worst3.rsplit(" ", 1)[0] in text and f"{d3[worst3]:.2f}" in text
+    checked = 0
+    for sentence in re.split(r"(?<=[.;:])\s+(?=[A-Z(])|;\s+", " ".join(text.split())):
+        if "fidelity" not in sentence and "faithful" not in sentence:
+            continue
+        about_chosen = re.search(rf"depth[- ]{ctx.ref_depth}\b", sentence) is not None
+        for num in re.findall(r"(?<![\d.])0\.\d+", sentence):
+            tol = 0.5 * 10 ** -(len(num) - 2) + 1e-9
+            allowed = depth3 + (chosen if about_chosen else [])
+            assert any(abs(float(num) - v) <= tol for v in allowed), (num, sentence)
+            checked += 1
+    assert checked >= 3

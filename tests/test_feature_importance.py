@@ -4,19 +4,21 @@ way the solution notebook does (with scikit-learn and shap), not taken from the 
 import numpy as np
 import pytest
 import shap
+from scipy.stats import spearmanr
 from sklearn.inspection import permutation_importance
 
 from xaikit.answers import roundtrip
-from xaikit.questions import context_for, get_exercise, run_check
-from xaikit.questions.feature_importance import GROUP
+from xaikit.exercises import graded_exercise, reference_context, run_check
+from xaikit.exercises.feature_importance.public import GROUP
 
-EX = get_exercise("feature_importance")
+EX = graded_exercise("feature_importance")
 AUTO = [q.id for q in EX.questions if q.kind == "auto"]
 
 
 @pytest.fixture(scope="module")
 def ctx():
-    return context_for("feature_importance", 0)
+    """The grader's context (public context + references) of variant 0."""
+    return reference_context("feature_importance", 0)
 
 
 def _pi(ctx, X, y, **kw):
@@ -41,7 +43,9 @@ def ref(ctx):
         drops.append(np.mean(np.abs(y - ctx.model.predict(Xp))) - base)
     names = list(ctx.X_train.columns)
     m, sd = r_test.importances_mean, r_test.importances_std
-    noise = [c for c in ctx.joined if m[names.index(c)] <= 2 * sd[names.index(c)]]
+    # the notebook's rule: no relation to rentals beyond chance, no held-out gain for the model
+    unrelated = {c: spearmanr(ctx.X_train[c], ctx.trained.y_train)[1] >= 1e-3 for c in ctx.joined}
+    noise = [c for c in ctx.joined if unrelated[c] and m[names.index(c)] <= 2 * sd[names.index(c)]]
     return {"mdi": ctx.model.feature_importances_, "mean_abs_shap": np.abs(sv).mean(0),
             "_sv": sv, "perm_train": r_train.importances, "perm_test": r_test.importances,
             "noise_features": noise, "group_importance": float(np.mean(drops)), "_names": names}
@@ -74,7 +78,7 @@ def test_the_evidence_rule_finds_exactly_the_planted_noise(ref, ctx):
 
 
 def test_noise_answer_of_another_variant_fails(ref):
-    other = context_for("feature_importance", 6)  # other planted names
+    other = reference_context("feature_importance", 6)  # other planted names
     assert check("q3", ref, other).status == "incorrect"
 
 
@@ -138,7 +142,16 @@ def test_q2_transposed_is_a_format_error(ref, ctx):
 def test_q3_informative_joined_column_is_rejected(ref, ctx):
     flag = (set(ctx.joined) - set(ctx.planted)).pop()
     r = check("q3", _with(ref, noise_features=list(ctx.joined)), ctx)
-    assert r.status == "incorrect" and "real accuracy" in r.hint and flag not in r.feedback
+    assert r.status == "incorrect" and "related to rentals" in r.hint and flag not in r.feedback
+    # a redundant column (a drop-column check finds the model does as well without it) is
+    # still not pure noise: the hint says which property the question means
+    assert "redundant" in r.hint and "no relation to the target" in r.hint
+
+
+def test_q3_is_compared_as_a_set(ref, ctx):
+    truth = list(ctx.planted)
+    for answer in (truth[::-1], tuple(truth), np.array(truth), truth + truth[:1]):
+        assert check("q3", _with(ref, noise_features=answer), ctx).status == "correct"
 
 
 def test_q3_real_feature_is_rejected(ref, ctx):
@@ -179,9 +192,102 @@ def test_q4_r2_scale_is_recognised(ref, ctx):
 
 
 def test_q4_another_seed_is_accepted_and_repeats_array_too(ref, ctx):
-    from xaikit.importance import group_permutation
+    from xaikit.exercises.feature_importance.grader import group_permutation
 
     other = group_permutation(ctx.model, ctx.X_pi_test, ctx.y_pi_test, list(GROUP),
                               n_repeats=ctx.n_repeats, seed=12345)
     assert check("q4", _with(ref, group_importance=float(other.mean())), ctx).status == "correct"
     assert check("q4", _with(ref, group_importance=other), ctx).status == "correct"
+
+
+def test_q4_index_aligned_assignment_is_recognised(ref, ctx):
+    """Assigning ``X[GROUP].iloc[idx]`` (a DataFrame) aligns by index: nothing moves, 0 exactly."""
+    X, y = ctx.X_pi_test, np.asarray(ctx.y_pi_test)
+    rng = np.random.default_rng(ctx.pi_seed)
+    base = np.mean(np.abs(y - ctx.model.predict(X)))
+    drops = []
+    for _ in range(ctx.n_repeats):
+        idx = rng.permutation(len(X))
+        Xp = X.copy()
+        Xp[list(GROUP)] = X[list(GROUP)].iloc[idx]
+        drops.append(np.mean(np.abs(y - ctx.model.predict(Xp))) - base)
+    assert float(np.mean(drops)) == 0.0
+    r = check("q4", _with(ref, group_importance=float(np.mean(drops))), ctx)
+    assert r.status == "incorrect" and "index" in r.hint and "to_numpy()[idx]" in r.hint
+    assert "scale" not in r.feedback
+
+
+def test_q4_hints_and_protocol_never_recommend_iloc_assignment(ref, ctx):
+    from xaikit.exercises.feature_importance import grader
+
+    advice = [*EX.question("q4").hints, grader.group_permutation.__doc__.split("(a numpy")[0]]
+    for wrong in (_single(ref, "atemp"), 9999.0):  # one column only; off protocol
+        advice.append(check("q4", _with(ref, group_importance=wrong), ctx).hint)
+    for text in advice:
+        assert ".iloc[idx]" not in text, text
+    assert any("to_numpy()[idx]" in text for text in advice)
+
+
+# --- the public / grader boundary -------------------------------------------------------------
+
+def test_public_context_holds_no_planted_truth():
+    import re
+    from pathlib import Path
+
+    import xaikit
+    from xaikit.exercises import context_for
+    from xaikit.exercises.feature_importance import grader
+
+    pub = context_for("feature_importance", 0)
+    assert not hasattr(pub, "planted") and not hasattr(pub, "ref_group")
+    assert tuple(sorted(pub.joined)) == pub.joined
+    root = Path(xaikit.__file__).parent
+    names = (*grader.NOISE_ID_NAMES, *grader.NOISE_LOWCARD_NAMES, *grader.PEAK_FLAG_NAMES)
+    for rel in ("models.py", "importance.py", "exercises/feature_importance/public.py",
+                "widgets/importance.py"):
+        text = (root / rel).read_text()
+        assert not re.search(r"^\s*(from|import)\s+\S*grader", text, re.M), rel
+        assert not [n for n in names if n in text], rel
+        for fn in ("def mdi", "def permutation(", "def group_permutation", "def mean_abs_shap"):
+            assert fn not in text, (rel, fn)
+
+
+def test_explorer_shows_the_model_not_the_answers(ref, ctx):
+    from xaikit.exercises.feature_importance.public import explorer_importances
+
+    res = explorer_importances(ctx.ctx, cache=False)
+    assert set(res) == {"mdi", "perm_train", "perm_test", "shap"}
+    for r in res.values():  # the joined columns (q3) are never shown
+        assert r.feature_names == ctx.ctx.original_features and len(r.feature_names) == 12
+    assert not set(ctx.ctx.explore_test_positions) & set(ctx.test_positions)
+    assert not set(ctx.ctx.explore_train_positions) & set(ctx.train_positions)
+    cols = [ref["_names"].index(f) for f in ctx.ctx.original_features]
+    assert not np.allclose(res["mdi"].mean, ref["mdi"][cols], atol=1e-6)
+    assert not np.allclose(res["perm_test"].mean, ref["perm_test"].mean(1)[cols], atol=1e-3)
+    assert not np.allclose(res["shap"].mean, ref["mean_abs_shap"][cols], atol=1e-3)
+    again = explorer_importances(ctx.ctx)  # through the JSON cache: same numbers
+    assert all(np.array_equal(again[k].mean, res[k].mean) for k in res)
+
+
+# --- the notebook's text ---------------------------------------------------------------------
+
+def _markdown(qid):
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).parents[1] / "solutions" / EX.notebook).read_text())
+    return next("".join(c["source"]) for c in nb["cells"]
+                if c["cell_type"] == "markdown" and "".join(c["source"]).startswith(f"## {qid} "))
+
+
+def test_q3_says_which_property_pure_noise_means():
+    text = " ".join(_markdown("q3").split())
+    assert "generated independently of rentals" in text
+    assert "no statistical relation to the target" in text
+    assert "redundant, **not** pure noise" in text  # a drop-column argument does not apply
+    assert "the order does not matter" in text
+
+
+def test_q4_protocol_assigns_a_numpy_array():
+    text = " ".join(_markdown("q4").split())
+    assert "X_PI_TEST[GROUP].to_numpy()[idx]" in text and ".iloc[idx]" not in text

@@ -1,15 +1,24 @@
 """Every check of pdp_ice, three ways: reference passes, known wrong answers fail with the right
 hint, the untouched placeholder is not attempted. References are computed here the way the
-solution notebook does (by hand and with scikit-learn), not taken from the context."""
+solution notebook does (by hand and with scikit-learn), not taken from the context. Then: the
+public / grader split, the explorer's rows, and the texts of the notebook and the rubrics."""
+import json
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn.inspection import partial_dependence
+from sklearn.metrics import r2_score
 from sklearn.tree import DecisionTreeRegressor
 
 from xaikit.answers import roundtrip
-from xaikit.questions import context_for, get_exercise, run_check
+from xaikit.exercises import (context_for, get_exercise, graded_exercise, reference_context,
+                              run_check)
+from xaikit.exercises.formats import format_check
 
-EX = get_exercise("pdp_ice")
+EX = graded_exercise("pdp_ice")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _reference(ctx):
@@ -24,8 +33,9 @@ def _reference(ctx):
     k = int(np.flatnonzero(ctx.hr_grid == ctx.anchor_hour)[0])
     centered = hr - hr[:, [k]]
     shape = centered / np.ptp(centered, axis=1, keepdims=True)
-    scores = {f: DecisionTreeRegressor(max_depth=1, random_state=0).fit(X[[f]], shape)
-              .score(X[[f]], shape) for f in X.columns.drop("hr")}
+    scores = {f: r2_score(shape, DecisionTreeRegressor(max_depth=1, random_state=0)
+                          .fit(X[[f]], shape).predict(X[[f]]), multioutput="variance_weighted")
+              for f in X.columns.drop("hr")}
     x = ctx.X_train["temp"].to_numpy()
     edges = np.unique(np.quantile(x, np.linspace(0, 1, ctx.ale_bins + 1)))
     K = len(edges) - 1
@@ -43,7 +53,8 @@ def _reference(ctx):
 
 @pytest.fixture(scope="module")
 def ctx():
-    return context_for("pdp_ice", 1)  # anchor hour 1, feature hum: mistakes are distinguishable
+    # anchor hour 1, feature hum: mistakes are distinguishable
+    return reference_context("pdp_ice", 1)
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +82,7 @@ def test_reference_answer_is_correct(qid, ref, ctx):
 
 @pytest.mark.parametrize("qid", AUTO)
 def test_reference_answer_is_correct_in_variant_0(qid):
-    c = context_for("pdp_ice", 0)
+    c = reference_context("pdp_ice", 0)
     r = check(qid, _reference(c), c)
     assert (r.status, r.score) == ("correct", 1.0), r.feedback
 
@@ -84,7 +95,7 @@ def test_placeholder_is_not_attempted(qid, ctx):
 
 
 def test_answers_of_another_variant_fail(ref):
-    other = context_for("pdp_ice", 5)
+    other = reference_context("pdp_ice", 5)
     for qid in ("q1", "q2", "q4"):
         assert check(qid, ref, other).status == "incorrect"
 
@@ -156,7 +167,8 @@ def test_q2_wrong_anchor_is_recognised(ref, ctx):
 # --- q3 ---------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name,needle", [("weekday", "0/1"), ("holiday", "0/1"),
-                                         ("hr", "other features"), ("temp", "shape")])
+                                         ("hr", "every feature except hr"),
+                                         ("windspeed", "max_depth=1")])
 def test_q3_other_features_are_rejected(name, needle, ref, ctx):
     r = check("q3", _with(ref, ice_driver=name), ctx)
     assert r.status == "incorrect" and needle in r.hint
@@ -199,3 +211,104 @@ def test_q4_pdp_instead_of_ale_is_recognised(ref, ctx):
                              custom_values={"temp": ref["ale_edges"]})["average"][0]
     r = check("q4", _with(ref, ale_temp=pdp - pdp.mean()), ctx)
     assert r.status == "incorrect" and "PDP" in r.hint
+
+
+# --- formats: the reference answers pass the take-home self-check ---------------------------
+
+@pytest.mark.parametrize("qid", AUTO)
+def test_reference_answer_has_the_declared_format(qid, ref, ctx):
+    q = EX.question(qid)
+    formats = get_exercise("pdp_ice").answer_formats(context_for("pdp_ice", 1))
+    r = format_check(q, {n: roundtrip(ref[n]) for n in q.answers}, formats)
+    assert (r.status, r.feedback) == ("correct", "recorded")
+
+
+# --- q3 asks for what its check measures (issue 11, item 4) ------------------------------------
+
+def _raw_spread_ranking(ctx):
+    """One-split share of the total sum of squares per feature on the *raw* centered hour
+    curves (no range scaling): what "drives the spread" would measure taken literally."""
+    c = _reference(ctx)["ice_hr_centered"]
+    X = ctx.X_rows
+    scores = {f: r2_score(c, DecisionTreeRegressor(max_depth=1, random_state=0)
+                          .fit(X[[f]], c).predict(X[[f]]), multioutput="variance_weighted")
+              for f in X.columns.drop("hr")}
+    return sorted(scores, key=scores.get, reverse=True)
+
+
+def test_q3_raw_spread_driver_is_recognised_as_size_not_shape():
+    # variant 5: on the raw centered curves temp (and atemp, tied) explains the most spread
+    c = reference_context("pdp_ice", 5)
+    top = _raw_spread_ranking(c)[0]
+    assert top != "workingday"
+    r = check("q3", {"ice_driver": top}, c)
+    assert r.status == "incorrect" and "range" in r.hint and "shape" in r.feedback
+
+
+def _markdown(stem, heading):
+    nb = json.loads((ROOT / "solutions" / f"{stem}.ipynb").read_text())
+    cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown"]
+    return next(c for c in cells if c.startswith(heading))
+
+
+def test_q3_question_states_the_measure_it_is_checked_against():
+    text = _markdown("02_pdp_ice", "## q3")
+    for needle in ("range", "max_depth=1", "random_state=0", "R²", "shape"):
+        assert needle in text, needle
+    assert "drives the spread" not in text
+
+
+# --- q5: the rubric and the reference answer (issue 11, item 7) -----------------------------
+
+def test_q5_rubric_does_not_call_a_limit_of_both_methods_a_pdp_flaw():
+    rubric = EX.question("q5").rubric
+    for c in rubric.criteria:
+        if "routed through" in c:
+            assert "ALE" in c and "both" in c, c
+
+
+def test_q5_reference_answer_matches_the_bin_counts():
+    text = _markdown("02_pdp_ice", "**Answer q5**")
+    assert "few rows" not in text
+    assert "routes through `temp` (the" not in text  # the PDP-only reading of it
+    c = reference_context("pdp_ice", 0)            # the solution notebook's variant
+    counts = c.ref_ale.counts
+    assert counts[-1] >= 0.8 * counts.mean()         # quantile bins: the top bin is not thin
+    assert re.search(r"\b%d\b" % counts[-1], text)   # the answer quotes the real count
+
+
+# --- q11: the model predicts negative rentals and the notebook says so ---------------------
+
+def test_notebook_says_the_model_predicts_negative_rentals():
+    c = context_for("pdp_ice", 0)
+    p = c.model.predict(c.X_test)
+    n_neg = int((p < 0).sum())
+    assert n_neg > 0
+    text = _markdown("02_pdp_ice", "## The model and the data")
+    assert "negative" in text and str(n_neg) in text and "clip" in text
+
+
+# --- the public / grader split and the explorer ------------------------------------------------
+
+def test_public_part_holds_no_reference():
+    import xaikit.effects as public_effects
+    import xaikit.exercises.pdp_ice.public as P
+
+    src = Path(P.__file__).read_text()
+    assert "grader" not in re.sub(r'""".*?"""', "", src, flags=re.S)
+    for name in ("ice_heterogeneity", "ice_pdp", "center_ice", "ale", "quantile_edges",
+                 "pdp_recursion"):
+        assert not hasattr(public_effects, name), name
+    assert not any(n.startswith("ref_") for n in vars(context_for("pdp_ice", 1)))
+
+
+def test_explorer_uses_rows_disjoint_from_the_questions():
+    from xaikit.widgets.effects import EffectsExplorer
+
+    c = context_for("pdp_ice", 1)
+    w = EffectsExplorer.from_context(c)
+    assert len(w.X_explore) == 300
+    assert not set(w.X_explore.index) & set(c.X_rows.index)
+    assert len(w.features) == 12 and w.last_update_ms is not None
+    for v in [w.view.options[i][1] for i in range(3)]:  # every view draws
+        w.view.value = v

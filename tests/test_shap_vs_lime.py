@@ -118,6 +118,13 @@ def test_q2_signed_ranking_gets_the_absolute_value_hint(ref, ctx):
     assert r.status in ("incorrect", "partial") and r.score < 1 and "absolute" in r.hint
 
 
+def test_q2_smallest_first_is_not_correct(ref, ctx):
+    """"Largest first" is asked: the right three features in reverse order do not score."""
+    reversed_ = [list(reversed(r)) for r in ref["top3_features"]]
+    r = check("q2", _with(ref, top3_features=reversed_), ctx)
+    assert r.status == "incorrect" and "order" in r.hint
+
+
 def test_q2_unknown_feature_names_are_a_format_error(ref, ctx):
     r = check("q2", _with(ref, top3_features=[["a", "b", "c"]] * 5), ctx)
     assert r.status == "incorrect" and "unknown features" in r.feedback
@@ -174,8 +181,19 @@ def test_q5_one_seed_reused_is_recognised(ref, ctx):
 
 def test_q5_top3_instead_of_top5_fails(ref, ctx):
     a = ctx.applicants[0]
-    rows = [ctx.ref_lime("continuous", a, seed=s).weights for s in ctx.stability_seeds]
+    rows = [ctx.ref_lime("continuous", a, seed=s, num_samples=ctx.stability_samples).weights
+            for s in ctx.stability_seeds]
     wrong = {"continuous": E.jaccard_stability(rows, 3), "binned": 0.5}
+    r = check("q5", _with(ref, lime_stability=wrong), ctx)
+    assert r.status == "incorrect"
+
+
+def test_q5_at_the_q3_sample_size_fails(ref, ctx):
+    """q5 states its own (smaller) sample budget: the q3 budget gives other indices."""
+    a = ctx.applicants[0]
+    wrong = {m: E.jaccard_stability([ctx.ref_lime(m, a, seed=s).weights
+                                     for s in ctx.stability_seeds], ctx.top_k) for m in MODES}
+    assert wrong != ref["lime_stability"]
     r = check("q5", _with(ref, lime_stability=wrong), ctx)
     assert r.status == "incorrect"
 

@@ -11,6 +11,10 @@ For the bike-sharing teacher both are in rentals per hour, so fidelity is a plai
 two real-valued outputs. (Accuracy, the R² against the observed labels, answers a different
 question: how good the surrogate is as a model of the world.)
 
+This module holds the building blocks (one library call each) and the computation of the
+surrogate explorer, which works on the exercise's *explorer* rows only (rows disjoint from the
+rows the questions use).
+
 References
 ----------
 Craven, M. W. & Shavlik, J. W. (1996). Extracting tree-structured representations of trained
@@ -29,7 +33,7 @@ DEPTHS = tuple(range(1, 9))
 
 def fit_surrogate(X_fit, teacher_fit, depth: int, *, min_samples_leaf: int = 1,
                   random_state: int = 0):
-    """A decision-tree surrogate of the teacher.
+    """A decision-tree surrogate of the teacher (``DecisionTreeRegressor(...).fit``).
 
     Parameters
     ----------
@@ -66,92 +70,15 @@ def fidelity(teacher_pred, surrogate_pred) -> float:
     float
         1 = the surrogate reproduces the teacher exactly on these rows; 0 = no better than
         the teacher's mean; negative = worse than that.
+
+    Raises
+    ------
+    ValueError
+        When the arrays differ in length (``sklearn.metrics.r2_score``).
     """
     from sklearn.metrics import r2_score
 
     return float(r2_score(np.asarray(teacher_pred, float), np.asarray(surrogate_pred, float)))
-
-
-@dataclass
-class FidelityCurve:
-    """Surrogates of each depth and their fidelity on held-out rows.
-
-    Attributes
-    ----------
-    depths : tuple of int
-    fidelity : ndarray of shape (n_depths,)
-        R² against the teacher on the evaluation rows.
-    accuracy : ndarray of shape (n_depths,)
-        R² against the labels on the same rows (for comparison only: not fidelity).
-    surrogates : list of DecisionTreeRegressor
-    n_leaves : ndarray of shape (n_depths,)
-    """
-
-    depths: tuple
-    fidelity: np.ndarray
-    accuracy: np.ndarray
-    surrogates: list
-    n_leaves: np.ndarray
-
-    def surrogate(self, depth: int):
-        return self.surrogates[self.depths.index(int(depth))]
-
-
-def fidelity_curve(X_fit, teacher_fit, X_eval, teacher_eval, y_eval=None, *,
-                   depths=DEPTHS, min_samples_leaf: int = 1,
-                   random_state: int = 0) -> FidelityCurve:
-    """Fit a surrogate of every depth and measure its fidelity on held-out rows.
-
-    Parameters
-    ----------
-    X_fit : DataFrame (n_fit, n_features); teacher_fit : ndarray (n_fit,)
-    X_eval : DataFrame (n_eval, n_features); teacher_eval : ndarray (n_eval,)
-        Held-out rows and the teacher's predictions on them.
-    y_eval : ndarray (n_eval,), optional
-        Labels of the evaluation rows, to report accuracy beside fidelity.
-
-    Returns
-    -------
-    FidelityCurve
-    """
-    surrogates = [fit_surrogate(X_fit, teacher_fit, d, min_samples_leaf=min_samples_leaf,
-                                random_state=random_state) for d in depths]
-    preds = [s.predict(X_eval) for s in surrogates]
-    fid = np.array([fidelity(teacher_eval, p) for p in preds])
-    acc = (np.array([fidelity(y_eval, p) for p in preds]) if y_eval is not None
-           else np.full(len(depths), np.nan))
-    return FidelityCurve(tuple(depths), fid, acc, surrogates,
-                         np.array([s.get_n_leaves() for s in surrogates]))
-
-
-def smallest_depth(depths, fidelities, target: float):
-    """The smallest depth whose fidelity is at least ``target``, or None if none is."""
-    for d, f in zip(depths, fidelities):
-        if f >= target:
-            return int(d)
-    return None
-
-
-def subgroup_fidelity(teacher_eval, surrogate_eval, groups) -> dict:
-    """Fidelity (R² against the teacher) within each subgroup of the evaluation rows.
-
-    Parameters
-    ----------
-    teacher_eval, surrogate_eval : ndarray of shape (n_eval,)
-    groups : array-like of shape (n_eval,)
-        Group label of each row.
-
-    Returns
-    -------
-    dict of str to float
-        ``{label: R²}``, in order of first appearance of the sorted labels. A subgroup's R² is
-        measured against the teacher's variation *within* that subgroup, so a group where the
-        teacher barely varies can get a low R² from small absolute errors.
-    """
-    g = np.asarray(groups).astype(str)
-    t = np.asarray(teacher_eval, float)
-    s = np.asarray(surrogate_eval, float)
-    return {str(k): fidelity(t[g == k], s[g == k]) for k in sorted(set(g))}
 
 
 def rules_text(surrogate, feature_names, decimals: int = 2) -> str:
@@ -160,3 +87,74 @@ def rules_text(surrogate, feature_names, decimals: int = 2) -> str:
     from sklearn.tree import export_text
 
     return export_text(surrogate, feature_names=list(feature_names), decimals=decimals)
+
+
+@dataclass
+class ExplorerSurrogates:
+    """What the surrogate explorer shows: a surrogate of each depth on the explorer rows.
+
+    Attributes
+    ----------
+    depths : tuple of int
+    surrogates : list of DecisionTreeRegressor
+        One per depth, fit to the teacher's predictions on the explorer's training rows.
+    fidelity : ndarray of shape (n_depths,)
+        R² against the teacher on the explorer's held-out rows.
+    accuracy : ndarray of shape (n_depths,)
+        R² against the observed rentals on the same rows (for contrast: not fidelity).
+    n_leaves : ndarray of shape (n_depths,)
+    by_group : dict of int to dict of str to float
+        ``{depth: {subgroup label: R² against the teacher within the subgroup}}``, labels
+        sorted.
+    n_eval : int
+        Number of held-out rows measured on.
+    """
+
+    depths: tuple
+    surrogates: list
+    fidelity: np.ndarray
+    accuracy: np.ndarray
+    n_leaves: np.ndarray
+    by_group: dict
+    n_eval: int
+
+    def surrogate(self, depth: int):
+        return self.surrogates[self.depths.index(int(depth))]
+
+
+def explorer_surrogates(ctx) -> ExplorerSurrogates:
+    """Fit and measure the explorer's surrogates on the context's explorer rows (about 0.3 s).
+
+    Uses only ``ctx.X_explore_fit`` / ``ctx.teacher_explore_fit`` (the teacher's training rows
+    the questions do not use) to fit, and ``ctx.X_explore_eval`` / ``ctx.teacher_explore_eval``
+    / ``ctx.y_explore_eval`` / ``ctx.explore_subgroups`` (held-out rows the questions do not
+    use) to measure, with ``max_depth`` in ``ctx.depths`` and ``random_state=ctx.seed``. The
+    numbers illustrate the depth/fidelity trade-off; they are not the questions' answers,
+    which are measured on other rows.
+
+    Parameters
+    ----------
+    ctx : xaikit.exercises.distillation.public.DistillationContext
+
+    Returns
+    -------
+    ExplorerSurrogates
+    """
+    X_eval = ctx.X_explore_eval
+    t_eval = np.asarray(ctx.teacher_explore_eval, float)
+    y_eval = np.asarray(ctx.y_explore_eval, float)
+    groups = np.asarray(ctx.explore_subgroups).astype(str)
+    labels = sorted(set(groups))
+    depths = tuple(ctx.depths)
+    surrogates, fid, acc, by_group = [], [], [], {}
+    for d in depths:
+        s = fit_surrogate(ctx.X_explore_fit, ctx.teacher_explore_fit, d,
+                          random_state=ctx.seed)
+        p = s.predict(X_eval)
+        surrogates.append(s)
+        fid.append(fidelity(t_eval, p))
+        acc.append(fidelity(y_eval, p))
+        by_group[d] = {k: fidelity(t_eval[groups == k], p[groups == k]) for k in labels}
+    return ExplorerSurrogates(depths, surrogates, np.array(fid), np.array(acc),
+                              np.array([s.get_n_leaves() for s in surrogates]), by_group,
+                              len(X_eval))

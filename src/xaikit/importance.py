@@ -1,7 +1,9 @@
-"""Global feature importance: MDI, permutation importance (single and grouped), mean |SHAP|.
+"""Global feature importance: a result type and a shuffle importance for exploring a model.
 
-Pure computation shared by the ``feature_importance`` checks, its widget and the notebooks; no
-plotting. Units are explicit and differ between methods:
+Public computation of the ``feature_importance`` explorer; no plotting. The importances the
+exercise asks for (MDI, scikit-learn's permutation importance, mean |SHAP|, the group
+permutation) are computed by the candidate with the libraries, and by the grader. Units are
+explicit and differ between methods:
 
 - MDI: share of the forest's total impurity (squared-error) reduction, sums to 1, no unit;
 - permutation importance: increase of the mean absolute error when the feature is shuffled,
@@ -36,7 +38,7 @@ class ImportanceResult:
     Attributes
     ----------
     method : str
-        "MDI", "permutation (train)", "permutation (test)" or "mean |SHAP|".
+        What was computed, e.g. "MDI", "permutation (test)", "mean |SHAP|".
     feature_names : list of str
     mean : ndarray of shape (n_features,)
     std : ndarray of shape (n_features,) or None
@@ -64,55 +66,22 @@ class ImportanceResult:
 
         return pd.Series(self.mean, index=self.feature_names, name=self.method)
 
+    def to_dict(self) -> dict:
+        """Plain data (lists, str, None) for a JSON file; :meth:`from_dict` reads it back."""
+        def plain(a):
+            return None if a is None else np.asarray(a, float).tolist()
 
-def mdi(forest, feature_names) -> ImportanceResult:
-    """Impurity-based importance (MDI) of a fitted forest: ``forest.feature_importances_``.
+        return {"method": self.method, "feature_names": list(self.feature_names),
+                "mean": plain(self.mean), "std": plain(self.std),
+                "samples": plain(self.samples), "unit": self.unit}
 
-    The spread is the standard deviation of each tree's own ``feature_importances_`` (as in
-    scikit-learn's example "Feature importances with a forest of trees").
+    @classmethod
+    def from_dict(cls, d: dict) -> "ImportanceResult":
+        def arr(a):
+            return None if a is None else np.asarray(a, float)
 
-    Returns
-    -------
-    ImportanceResult
-        ``mean`` sums to 1 (share of the total impurity reduction on the training data).
-    """
-    per_tree = np.array([t.feature_importances_ for t in forest.estimators_])
-    return ImportanceResult("MDI", list(feature_names), np.asarray(forest.feature_importances_,
-                                                                   float),
-                            per_tree.std(axis=0), None, "share of impurity reduction")
-
-
-def permutation(model, X, y, *, n_repeats: int = 10, seed: int = 0,
-                label: str = "permutation") -> ImportanceResult:
-    """Permutation importance by ``sklearn.inspection.permutation_importance``.
-
-    Called with ``scoring=SCORING`` (neg. MAE), ``n_repeats``, ``random_state=seed`` and
-    ``n_jobs=1``: the same call gives bit-identical numbers.
-
-    Parameters
-    ----------
-    model : fitted regressor
-    X : pandas.DataFrame of shape (n_rows, n_features)
-    y : array-like of shape (n_rows,)
-        Rentals per hour.
-    n_repeats : int, default 10
-    seed : int, default 0
-    label : str
-        Name stored in ``method`` (e.g. "permutation (test)").
-
-    Returns
-    -------
-    ImportanceResult
-        ``mean``, ``std`` (over repeats), ``samples`` (n_features, n_repeats): increase of the
-        MAE in rentals per hour.
-    """
-    from sklearn.inspection import permutation_importance
-
-    r = permutation_importance(model, X, y, scoring=SCORING, n_repeats=n_repeats,
-                               random_state=seed, n_jobs=1)
-    return ImportanceResult(label, list(X.columns), np.asarray(r.importances_mean, float),
-                            np.asarray(r.importances_std, float),
-                            np.asarray(r.importances, float), "rentals per hour (MAE increase)")
+        return cls(str(d["method"]), [str(f) for f in d["feature_names"]], arr(d["mean"]),
+                   arr(d["std"]), arr(d["samples"]), str(d["unit"]))
 
 
 def mae(model, X, y) -> float:
@@ -120,52 +89,64 @@ def mae(model, X, y) -> float:
     return float(np.mean(np.abs(np.asarray(y, float) - np.asarray(model.predict(X), float))))
 
 
-def group_permutation(model, X, y, columns, *, n_repeats: int = 10, seed: int = 0) -> np.ndarray:
-    """Permutation importance of a group of columns shuffled **together** (one row order).
+def shuffle_importance(model, X, y, columns, *, n_repeats: int = 5, seed: int = 0,
+                       label: str = "shuffled") -> ImportanceResult:
+    """A quick permutation importance: each column of ``columns`` shuffled alone.
 
-    ``permutation_importance`` permutes one column at a time; for a group, the columns keep
-    their joint distribution (their correlation) while their link to the other features and
-    the target is broken. Protocol: ``rng = numpy.random.default_rng(seed)``; for each repeat,
-    ``idx = rng.permutation(n_rows)`` and every column of the group is replaced by
-    ``X[columns].iloc[idx]``; importance = MAE(permuted) - MAE(original).
+    Protocol: ``rng = numpy.random.default_rng(seed)``; for each repeat and each column in
+    order, ``idx = rng.permutation(n_rows)`` and only that column takes the values
+    ``X[column].to_numpy()[idx]``; importance = MAE(shuffled) - MAE(original). All shuffled
+    copies are predicted in one batch. This is *not* scikit-learn's
+    ``permutation_importance`` protocol (another random stream: the numbers differ from it
+    by the seed-to-seed spread), and columns are never shuffled together.
 
     Parameters
     ----------
     model : fitted regressor
     X : pandas.DataFrame of shape (n_rows, n_features)
     y : array-like of shape (n_rows,)
+        Rentals per hour.
     columns : list of str
-    n_repeats, seed : int
-
-    Returns
-    -------
-    ndarray of shape (n_repeats,)
-        MAE increase of each repeat, rentals per hour.
-    """
-    rng = np.random.default_rng(seed)
-    base = mae(model, X, y)
-    columns = list(columns)
-    out = np.empty(n_repeats)
-    for r in range(n_repeats):
-        idx = rng.permutation(len(X))
-        Xp = X.copy()
-        Xp[columns] = X[columns].to_numpy()[idx]
-        out[r] = mae(model, Xp, y) - base
-    return out
-
-
-def mean_abs_shap(model, X) -> ImportanceResult:
-    """Mean |SHAP| per feature over the rows of ``X`` (path-dependent TreeSHAP).
-
-    Uses :func:`xaikit.explain.tree_shap` (``shap.TreeExplainer(model)``, no background data).
+        Columns of ``X`` to shuffle, one at a time.
+    n_repeats : int, default 5
+    seed : int, default 0
+    label : str
+        Name stored in ``method``.
 
     Returns
     -------
     ImportanceResult
-        ``mean``: mean over rows of |SHAP value|, rentals per hour.
-    """
-    from xaikit.explain import tree_shap
+        ``mean`` and ``std`` over the repeats, ``samples`` of shape (len(columns), n_repeats):
+        MAE increase in rentals per hour.
 
-    sv = tree_shap(model, X).values
-    return ImportanceResult("mean |SHAP|", list(X.columns), np.abs(sv).mean(axis=0), None, None,
-                            "rentals per hour")
+    Raises
+    ------
+    KeyError
+        For a column that is not in ``X``.
+
+    References
+    ----------
+    Breiman (2001); Fisher, Rudin & Dominici (2019) (see the module docstring).
+    """
+    import pandas as pd
+
+    columns = list(columns)
+    missing = [c for c in columns if c not in X.columns]
+    if missing:
+        raise KeyError(f"columns not in X: {missing}")
+    y = np.asarray(y, float)
+    n = len(X)
+    rng = np.random.default_rng(seed)
+    base = X.to_numpy(dtype=float)
+    blocks = []
+    for _ in range(int(n_repeats)):
+        for c in columns:
+            j = X.columns.get_loc(c)
+            Xp = base.copy()
+            Xp[:, j] = base[rng.permutation(n), j]
+            blocks.append(Xp)
+    pred = np.asarray(model.predict(pd.DataFrame(np.vstack(blocks), columns=X.columns)), float)
+    err = np.abs(pred.reshape(len(blocks), n) - y).mean(axis=1)
+    samples = err.reshape(int(n_repeats), len(columns)).T - mae(model, X, y)
+    return ImportanceResult(label, columns, samples.mean(axis=1), samples.std(axis=1), samples,
+                            "rentals per hour (MAE increase)")

@@ -16,10 +16,22 @@ from functools import lru_cache
 from pathlib import Path
 
 
+#: A take-home pack's own cache folder, beside its ``xaikit/`` package (the models it ships).
+PACK_CACHE = ".xaikit-cache"
+
+
 def cache_dir() -> Path:
-    """The model cache folder (created on demand)."""
+    """The model cache folder (created on demand): ``$XAIKIT_CACHE_DIR/models``, else a
+    take-home pack's ``.xaikit-cache/models`` beside the package, else
+    ``~/.cache/xaikit/models``."""
     env = os.environ.get("XAIKIT_CACHE_DIR")
-    base = Path(env) if env else Path.home() / ".cache" / "xaikit"
+    pack = Path(__file__).resolve().parent.parent / PACK_CACHE
+    if env:
+        base = Path(env)
+    elif pack.is_dir():
+        base = pack
+    else:
+        base = Path.home() / ".cache" / "xaikit"
     return base / "models"
 
 
@@ -346,93 +358,45 @@ BIKESHARE_RF_PARAMS = {
     "n_estimators": 40, "max_depth": 14, "min_samples_leaf": 2, "max_features": 0.5,
     "random_state": 0, "n_jobs": 1,
 }
-#: Names of the planted pure-noise columns, chosen per variant (see ``bikeshare_with_noise``).
-NOISE_ID_NAMES = ("record_id", "trip_log_id", "ticket_no", "sensor_msg_id", "batch_row_id")
-NOISE_LOWCARD_NAMES = ("kiosk_group", "app_version", "shift_code", "dock_colour", "sensor_model")
 
 
-def bikeshare_with_noise(variant: int = 0):
-    """Bike-sharing features plus two planted pure-noise columns, deterministic per variant.
+def bikeshare_joined(variant: int = 0):
+    """The three columns the operator's data team joined to bike sharing (``feature_importance``).
 
-    The columns are drawn with ``numpy.random.default_rng(7_000 + variant)``, independently of
-    everything else (so they carry no information about rentals):
-
-    - a high-cardinality random ID: a random permutation of 100000 ... 100000 + n - 1 (every
-      value distinct), named ``NOISE_ID_NAMES[variant % 5]``;
-    - a low-cardinality random code: uniform on ``{0, ..., k - 1}`` with ``k = 3 + variant % 4``,
-      named ``NOISE_LOWCARD_NAMES[(variant // 5) % 5]``.
-
-    Parameters
-    ----------
-    variant : int
+    Read with :func:`xaikit.exercises.variant_frame` (``feature_importance``, ``variant``,
+    ``"joined"``): a CSV that comes with a take-home pack, or is made on first use where the
+    exercise's grader part is installed. Names, values and column order depend on the variant;
+    what each column is, is the exercise's question.
 
     Returns
     -------
-    X : pandas.DataFrame, shape (8645, 14)
-        The 12 bike-sharing features, then the two planted columns.
-    planted : tuple of str
-        Names of the planted noise columns (the grader's truth), ID first.
-    """
-    import numpy as np
+    pandas.DataFrame, shape (8645, 3)
+        Float columns, one row per hour of the bike-sharing data (same index).
 
+    Raises
+    ------
+    ValueError
+        When the file's rows are not those of the bike-sharing data.
+    """
     from xaikit.datasets import load_bikeshare
+    from xaikit.exercises import variant_frame
 
-    ds = load_bikeshare()
-    variant = int(variant)
-    rng = np.random.default_rng(7_000 + variant)
-    n = len(ds.X)
-    id_name = NOISE_ID_NAMES[variant % len(NOISE_ID_NAMES)]
-    low_name = NOISE_LOWCARD_NAMES[(variant // len(NOISE_ID_NAMES)) % len(NOISE_LOWCARD_NAMES)]
-    X = ds.X.copy()
-    X[id_name] = (100_000 + rng.permutation(n)).astype("float64")
-    X[low_name] = rng.integers(0, 3 + variant % 4, size=n).astype("float64")
-    return X, (id_name, low_name)
-
-
-#: Names of the planted informative column (a noisy commute-peak flag), chosen per variant.
-PEAK_FLAG_NAMES = ("peak_flag", "commute_flag", "rush_marker", "peak_tariff", "busy_hour")
-
-
-def bikeshare_with_planted(variant: int = 0):
-    """Bike-sharing features plus three "joined" columns: two pure noise, one informative.
-
-    The two noise columns are those of :func:`bikeshare_with_noise`. The third, named
-    ``PEAK_FLAG_NAMES[variant % 5]``, is a commute-peak flag (1 on working days at 7, 8, 17
-    and 18 h) with 10 % of its values flipped at random (``default_rng(8_000 + variant)``): it
-    carries real information about rentals, so it is **not** noise. The three columns follow
-    the 12 original ones in a variant-dependent order.
-
-    Returns
-    -------
-    X : pandas.DataFrame, shape (8645, 15)
-    noise : tuple of str
-        The two pure-noise columns (ID first): the grader's truth.
-    joined : tuple of str
-        The three added columns, in alphabetical order.
-    """
-    import numpy as np
-
-    X, noise = bikeshare_with_noise(variant)
-    variant = int(variant)
-    rng = np.random.default_rng(8_000 + variant)
-    peak = (X["workingday"].to_numpy() == 1) & np.isin(X["hr"].to_numpy(), (7, 8, 17, 18))
-    flip = rng.random(len(X)) < 0.10
-    flag = PEAK_FLAG_NAMES[variant % len(PEAK_FLAG_NAMES)]
-    X[flag] = (peak ^ flip).astype("float64")
-    added = [*noise, flag]
-    order = [added[i] for i in rng.permutation(3)]
-    X = X[[c for c in X.columns if c not in added] + order]
-    return X, tuple(noise), tuple(sorted(added))
+    joined = variant_frame("feature_importance", int(variant), "joined")
+    index = load_bikeshare().X.index
+    if len(joined) != len(index) or not (joined.index.to_numpy() == index.to_numpy()).all():
+        raise ValueError(f"feature_importance variant {variant}: the joined columns' rows do "
+                         "not match the bike-sharing data (a stale or foreign variant file)")
+    return joined.astype("float64")
 
 
 @lru_cache(maxsize=64)
 def bikeshare_rf_planted(variant: int = 0, retrain: bool = False) -> TrainedModel:
-    """Random forest of rentals per hour on :func:`bikeshare_with_planted` (``feature_importance``).
+    """Random forest of rentals per hour on bike sharing + the joined columns (``feature_importance``).
 
     ``sklearn.ensemble.RandomForestRegressor`` with ``BIKESHARE_RF_PARAMS`` (single-threaded:
-    bit-identical predictions run to run), the same 70/30 split (``random_state=0``) as
-    :func:`bikeshare_gbr`;
-    one cached model per variant.
+    bit-identical predictions run to run) on the 12 bike-sharing columns followed by the
+    variant's three joined columns, with the same 70/30 split (``random_state=0``) as
+    :func:`bikeshare_gbr`; one cached model per variant.
 
     Returns
     -------
@@ -443,7 +407,10 @@ def bikeshare_rf_planted(variant: int = 0, retrain: bool = False) -> TrainedMode
 
     from xaikit.datasets import load_bikeshare
 
-    X, _, _ = bikeshare_with_planted(variant)
     ds = load_bikeshare()
+    joined = bikeshare_joined(variant)
+    X = ds.X.copy()
+    for c in joined.columns:
+        X[c] = joined[c].to_numpy()
     return train_cached("bikeshare_rf_planted", ds, RandomForestRegressor, BIKESHARE_RF_PARAMS,
                         stratify=False, split_seed=0, X=X, y=ds.y, retrain=retrain)

@@ -73,7 +73,6 @@ SPECS += [
             Control("xaikit-feature", "dropdown", changes=("xaikit-effect-plot",)),
             Control("xaikit-effect-view", "toggle", changes=("xaikit-effect-plot",)),
             Control("xaikit-n-lines", "slider", changes=("xaikit-effect-plot",)),
-            Control("xaikit-color-by", "dropdown", changes=("xaikit-effect-plot",)),
         ),
     ),
     NotebookSpec(

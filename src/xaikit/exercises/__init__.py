@@ -264,14 +264,39 @@ def materialise_variant(exercise_id: str, variant: int, folder=None) -> list:
         frame.to_csv(tmp, index=True)
         os.replace(tmp, path)  # atomic: a concurrent reader never sees half a file
         paths.append(path)
+    stamp = folder / variant_file_name(exercise_id, variant, _STAMP)
+    stamp.write_text(_definition_key(exercise_id))
     return paths
+
+
+#: written beside a variant's files: the exercise definition they were made from
+_STAMP = "made-from"
+
+
+def _definition_key(exercise_id: str) -> str:
+    import hashlib
+    import json
+
+    from xaikit.boundary import exercise_definition
+
+    return hashlib.sha256(json.dumps(exercise_definition(exercise_id),
+                                     sort_keys=True).encode()).hexdigest()
+
+
+def _fresh(exercise_id: str, variant: int, folder) -> bool:
+    """Whether the variant files made in ``folder`` come from the installed definition (always
+    true where the grader part is not installed: a pack's files are what they are)."""
+    if grader_part(exercise_id) is None:
+        return True
+    stamp = folder / variant_file_name(exercise_id, variant, _STAMP)
+    return stamp.is_file() and stamp.read_text() == _definition_key(exercise_id)
 
 
 def variant_frame(exercise_id: str, variant: int, name: str):
     """A variant data file as a DataFrame (index in the first column).
 
-    Looks in :func:`variant_dirs`; where the file is missing and the grader part is installed
-    (the repository), it is made first.
+    Looks in :func:`variant_dirs`; where the file is missing, or was made from another version
+    of the exercise, and the grader part is installed (the repository), it is made first.
 
     Returns
     -------
@@ -280,10 +305,12 @@ def variant_frame(exercise_id: str, variant: int, name: str):
     import pandas as pd
 
     rel = variant_file_name(exercise_id, variant, name)
-    for d in variant_dirs():
-        if (d / rel).is_file():
-            return pd.read_csv(d / rel, index_col=0, float_precision="round_trip")
+    dirs = variant_dirs()
+    for d in dirs:
+        # the grader's own cache is remade when the exercise changed (stale selections)
+        if (d / rel).is_file() and (d != dirs[-1] or _fresh(exercise_id, variant, d)):
+            return pd.read_csv(d / rel, index_col=0, engine="python")
     for path in materialise_variant(exercise_id, variant):
         if path.name == f"{name}.csv":
-            return pd.read_csv(path, index_col=0, float_precision="round_trip")
+            return pd.read_csv(path, index_col=0, engine="python")
     raise RuntimeError(f"{exercise_id}: the grader part made no variant file {name!r}")

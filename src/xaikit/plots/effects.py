@@ -85,13 +85,26 @@ class IceDisplay:
     group_name : str, optional
     anchor : float, optional
         Marks the anchor of centered curves.
+    center : bool, default False
+        Draw each curve minus its own value at ``anchor`` (a value of ``grid``): pass raw ICE
+        curves and let the display centre them. False: ``ice`` is drawn as given.
     title : str, optional
+
+    Raises
+    ------
+    ValueError
+        If ``center`` is True and ``anchor`` is not a value of ``grid``.
     """
 
     def __init__(self, grid, ice, feature, xlabel, ylabel, n_lines=50, data=None, groups=None,
-                 group_name=None, anchor=None, title=None):
+                 group_name=None, anchor=None, title=None, center=False):
         self.grid = np.asarray(grid, float)
         self.ice = np.asarray(ice, float)
+        if center:
+            at = np.flatnonzero(self.grid == anchor)
+            if anchor is None or not len(at):
+                raise ValueError("center=True needs an anchor that is a value of the grid")
+            self.ice = self.ice - self.ice[:, at[:1]]
         self.feature, self.xlabel, self.ylabel = feature, xlabel, ylabel
         self.n_lines = int(n_lines)
         self.data = None if data is None else np.asarray(data, float)

@@ -1,10 +1,10 @@
 """What-if editor for counterfactuals: edit an applicant's mutable features, see the decision.
 
-Wires sliders to :func:`xaikit.counterfactuals.evaluate` (one prediction and one
-nearest-neighbour query per change); no maths of its own. The MAD scale and the plausibility
-reference are built here with :mod:`xaikit.counterfactuals` from the training rows, not read
-from the grader's context (take-home packs do not carry those: they are answers of q1). Controls carry CSS classes
-(``xaikit-cf-...``) so browser tests can find them.
+Wires sliders to :func:`xaikit.counterfactuals.deny_probability` (one prediction per change)
+and :func:`xaikit.counterfactuals.constraint_report`; no maths of its own. It shows the
+model's decision and which constraints an edit breaks, never the distance scale or the
+plausibility bound (those are what the exercise asks the candidate to compute). Controls carry
+CSS classes (``xaikit-cf-...``) so browser tests can find them.
 """
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ import html
 class CounterfactualEditor:
     """Pick a denied applicant, move its mutable features, and watch the model's decision.
 
-    Shows live: the decision and probability of denial (threshold 0.5), the MAD-weighted L1
-    distance from the original applicant, the features changed, every violated constraint
-    (immutable, direction, range, whole score, more than ``k`` changes) and plausibility.
+    Shows live: the decision and probability of denial (threshold 0.5), the features changed
+    (with their old and new values) and every violated constraint (immutable, direction,
+    range, whole score, more than ``k`` changes). It does not show distances in MADs nor
+    plausibility: those are the candidate's to compute (q1).
 
     Parameters
     ----------
@@ -29,11 +30,7 @@ class CounterfactualEditor:
     def __init__(self, ctx, applicants=None):
         import ipywidgets as W
 
-        from xaikit import counterfactuals as CF
-
         self.ctx = ctx
-        self._scale = CF.mad_scale(ctx.X_train)
-        self._plausibility = CF.Plausibility(ctx.X_train, self._scale)
         self.labels = (list(applicants) if applicants is not None
                        else list(ctx.applicants) + [ctx.trap_applicant])
         self.names = ctx.feature_names
@@ -68,9 +65,7 @@ class CounterfactualEditor:
         self.out.add_class("xaikit-cf-result")
         self.applicant.observe(lambda _: self._load(), names="value")
         self._loading = False
-        import html as _html
-
-        key = "; ".join(f"<b>{n}</b>: {_html.escape(ctx.dataset.features[n].description)}"
+        key = "; ".join(f"<b>{n}</b>: {html.escape(ctx.dataset.features[n].description)}"
                         for n in self.mutable)
         self.legend = W.HTML(f"<small>{key}</small>", layout=W.Layout(width="900px"))
         self.widget = W.VBox([W.HBox([self.applicant, self.reset]),
@@ -104,12 +99,12 @@ class CounterfactualEditor:
         self.update()
 
     def report(self):
-        """:class:`xaikit.counterfactuals.CounterfactualReport` of the current edit."""
+        """``(probability of denial, ConstraintReport)`` of the current edit."""
         from xaikit import counterfactuals as CF
 
-        return CF.evaluate(self.ctx.model, self.original, self.current()[None],
-                           self.ctx.constraints, self._scale, self._plausibility,
-                           self.ctx.threshold)[0]
+        c = self.current()
+        p = float(CF.deny_probability(self.ctx.model, c[None])[0])
+        return p, CF.constraint_report(self.original, c, self.ctx.constraints)
 
     def update(self):
         """Re-evaluate and redraw (called by the controls' observers)."""
@@ -117,18 +112,22 @@ class CounterfactualEditor:
             return
         from IPython.display import HTML, display
 
-        r = self.report()
+        from xaikit.counterfactuals import FRAGILE_MARGIN
+
+        p, r = self.report()
         ctx = self.ctx
-        decision = "approved" if r.valid else "denied"
-        color = "#2ca02c" if r.valid else "#d62728"
+        valid = p < ctx.threshold
+        decision = "approved" if valid else "denied"
+        color = "#2ca02c" if valid else "#d62728"
+        x, c = self.original, self.current()
+        moves = [f"{html.escape(n)} {x[self.names.index(n)]:.4g} → {c[self.names.index(n)]:.4g}"
+                 for n in r.changed]
         rows = [
-            f"<b style='color:{color}'>{decision}</b>: P(deny) = {r.probability:.3f} "
+            f"<b style='color:{color}'>{decision}</b>: P(deny) = {p:.3f} "
             f"(deny at or above {ctx.threshold:g})"
-            + (" — <b>fragile</b> (within 0.01 of the threshold)" if r.fragile else ""),
-            f"distance from the applicant: <b>{r.distance:.2f} MADs</b> "
-            f"(MAD-weighted L1)",
-            "changed: " + (", ".join(html.escape(c) for c in r.changed) or "nothing")
-            + f" ({r.sparsity} of at most {ctx.k})",
+            + (f" — <b>fragile</b> (within {FRAGILE_MARGIN:g} of the threshold)"
+               if valid and p >= ctx.threshold - FRAGILE_MARGIN else ""),
+            "changed: " + (", ".join(moves) or "nothing") + f" ({r.sparsity} of at most {ctx.k})",
         ]
         problems = r.violations()
         if r.sparsity > ctx.k:
@@ -136,8 +135,6 @@ class CounterfactualEditor:
         rows.append("constraints: " + ("<span style='color:#2ca02c'>all respected</span>"
                                        if not problems else "<span style='color:#d62728'>"
                                        + html.escape("; ".join(problems)) + "</span>"))
-        rows.append(f"nearest real applicant: {r.nn_distance:.2f} MADs "
-                    f"({'plausible' if r.plausible else 'implausible'})")
         with self.out:
             self.out.clear_output(wait=True)
             display(HTML("<div class='xaikit-cf-status' style='line-height:1.7'>"

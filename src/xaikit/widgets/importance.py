@@ -1,13 +1,15 @@
 """Importance explorer for ``feature_importance``: a ranked bar chart with a method selector and
-error bars. Importances are computed once by :mod:`xaikit.importance`; the widget only draws.
-Controls carry CSS classes (``xaikit-...``) so browser tests can find them.
+error bars. The importances come from
+:func:`xaikit.exercises.feature_importance.public.explorer_importances` (computed once, cached on
+disk); the widget only draws. Controls carry CSS classes (``xaikit-...``) so browser tests can
+find them.
 """
 from __future__ import annotations
 
 from xaikit.widgets._render import PngStateCache
 
-METHODS = (("MDI", "mdi"), ("permutation (train)", "perm_train"),
-           ("permutation (test)", "perm_test"), ("mean |SHAP|", "shap"))
+METHODS = (("MDI share", "mdi"), ("shuffled, training rows", "perm_train"),
+           ("shuffled, held-out rows", "perm_test"), ("mean |SHAP|", "shap"))
 
 
 class ImportanceExplorer(PngStateCache):
@@ -19,15 +21,15 @@ class ImportanceExplorer(PngStateCache):
         ``{"mdi" | "perm_train" | "perm_test" | "shap": ImportanceResult}``, where a value may
         also be a zero-argument callable returning one (computed on first view, then kept).
     highlight : iterable of str, optional
-        Columns drawn in a second colour (e.g. the columns joined to the data).
+        Columns drawn in a second colour.
     precompute : bool, default True
-        Compute every method at construction (a few seconds: permutation importance repeats
-        its shuffles) so that switching method only draws; False computes on first view.
+        Compute every callable value at construction so that switching method only draws;
+        False computes on first view.
 
     Notes
     -----
-    Error bars: MDI ± std over the trees, permutation ± std over the repeats; mean |SHAP| has
-    none (exact for its rows). ``last_update_ms`` holds the duration of the latest redraw; the
+    Error bars: MDI ± std over the trees, shuffle importance ± std over the repeats; mean |SHAP|
+    has none (exact for its rows). ``last_update_ms`` holds the duration of the latest redraw; the
     first view of a lazily computed method includes its computation.
     """
 
@@ -66,27 +68,17 @@ class ImportanceExplorer(PngStateCache):
         return r
 
     @classmethod
-    def from_context(cls, ctx, highlight=None):
+    def from_context(cls, ctx, highlight=()):
         """For a :class:`xaikit.exercises.feature_importance.public.FeatureImportanceContext`.
 
-        Computes, with :mod:`xaikit.importance`, each method (at construction; see
-        ``precompute``): MDI of ``ctx.model``, permutation importance on the training and
-        held-out samples (``n_repeats``, ``pi_seed``: the settings the exercise states) and
-        mean |SHAP| on ``X_shap``. Uses only the context's public data, never the grader's
-        references. ``highlight`` defaults to the joined columns.
+        Shows :func:`~xaikit.exercises.feature_importance.public.explorer_importances`: the 12
+        UCI columns only, on rows other than the questions' samples, with a quicker shuffle
+        protocol than the questions' (none of it is an answer). Read from the disk cache when
+        the model was explored before (a few ms), else computed (about a second).
         """
-        from xaikit import importance as I
+        from xaikit.exercises.feature_importance.public import explorer_importances
 
-        model = ctx.model
-        return cls({"mdi": lambda: I.mdi(model, list(ctx.X_train.columns)),
-                    "perm_train": lambda: I.permutation(
-                        model, ctx.X_pi_train, ctx.y_pi_train, n_repeats=ctx.n_repeats,
-                        seed=ctx.pi_seed, label="permutation (train)"),
-                    "perm_test": lambda: I.permutation(
-                        model, ctx.X_pi_test, ctx.y_pi_test, n_repeats=ctx.n_repeats,
-                        seed=ctx.pi_seed, label="permutation (test)"),
-                    "shap": lambda: I.mean_abs_shap(model, ctx.X_shap)},
-                   highlight=ctx.joined if highlight is None else highlight)
+        return cls(explorer_importances(ctx), highlight=highlight)
 
     def figure(self):
         """Draw the current method's bars on the explorer's figure and return it.
@@ -109,7 +101,7 @@ class ImportanceExplorer(PngStateCache):
         self._ax.cla()
         ImportanceBarDisplay(r.feature_names, r.mean, r.std if self.errors.value else None,
                              xlabel=f"{r.method}: {r.unit}", max_display=k,
-                             highlight=self.highlight, highlight_label="joined columns",
+                             highlight=self.highlight, highlight_label="highlighted",
                              title=f"{r.method}" + (" (± 1 std)" if self.errors.value and
                                                     r.std is not None else "")).plot(self._ax)
         return self._fig

@@ -173,17 +173,20 @@ class References:
         return E.tree_shap(self.model, self.X_applicants)
 
     def ref_lime(self, mode: str, applicant, seed: int | None = None,
-                 kernel_width: float | None = None) -> "LimeResult":
-        """LIME for one applicant: fresh explainer, ``random_state=seed``, all features."""
+                 kernel_width: float | None = None,
+                 num_samples: int | None = None) -> "LimeResult":
+        """LIME for one applicant: fresh explainer, ``random_state=seed``, all features,
+        ``num_samples`` samples (default: the questions' ``lime_samples``)."""
         seed = self.lime_seed if seed is None else seed
-        key = (mode, applicant, seed, kernel_width)
+        num_samples = self.lime_samples if num_samples is None else num_samples
+        key = (mode, applicant, seed, kernel_width, num_samples)
         if key not in self._lime_cache:
             explainer = make_lime_explainer(self.X_train, self.dataset,
                                             discretize_continuous=(mode == "binned"),
                                             seed=seed, kernel_width=kernel_width)
             self._lime_cache[key] = lime_explain(
                 explainer, self.model.predict_proba, self.X_test.loc[applicant],
-                n_features=len(self.feature_names), num_samples=self.lime_samples)
+                n_features=len(self.feature_names), num_samples=num_samples)
         return self._lime_cache[key]
 
     def ref_lime_weights(self, mode: str) -> np.ndarray:
@@ -201,7 +204,8 @@ class References:
 
     def ref_stability(self, mode: str) -> float:
         a = self.applicants[0]
-        rows = [self.ref_lime(mode, a, seed=s).weights for s in self.stability_seeds]
+        rows = [self.ref_lime(mode, a, seed=s, num_samples=self.stability_samples).weights
+                for s in self.stability_seeds]
         return jaccard_stability(rows, self.top_k)
 
     @property
@@ -281,18 +285,21 @@ def check_q2(a, ctx):
                        ctx.feature_names)
     ref = np.abs(ctx.ref_shap.values)
     names = ctx.feature_names
-    right = 0
-    signed_right = 0
+    right = set_right = signed_right = 0
     for i, r in enumerate(rows):
         third = np.sort(ref[i])[-3]
-        if len(set(r)) == 3 and all(ref[i][names.index(f)] >= third - 1e-12 for f in r):
-            right += 1
+        mags = [ref[i][names.index(f)] for f in r]
+        if len(set(r)) == 3 and all(m >= third - 1e-12 for m in mags):
+            set_right += 1  # the right three features ...
+            right += all(a >= b - 1e-12 for a, b in zip(mags, mags[1:]))  # ... largest first
         top_signed = set(np.array(names)[np.argsort(-ctx.ref_shap.values[i])[:3]])
         signed_right += set(r) == top_signed
     if right == len(rows):
         return correct()
     hint = ("Rank by the absolute SHAP value: a large negative value matters as much as a "
-            "large positive one." if signed_right > right else
+            "large positive one." if signed_right > set_right else
+            "The right features, in the wrong order: list them largest |SHAP value| first."
+            if set_right > right else
             "For each applicant, sort the features by |SHAP value|, largest first.")
     if right:
         return partial(right / len(rows), f"{right} of {len(rows)} applicants right.", hint)
@@ -446,14 +453,18 @@ RUBRICS = {
         criteria=(
             "SHAP (path-dependent TreeSHAP) is exact for the model relative to the average "
             "prediction; LIME fits a local linear surrogate on perturbed samples",
-            "LIME's samples come from the training distribution (continuous mode: around the "
-            "training mean, not the applicant), so its weights are slopes, not contributions",
+            "LIME samples each feature independently (continuous mode: a normal with the "
+            "training mean and sd, around the average applicant, not this one; correlations "
+            "lost, impossible values), so its weights are slopes over that cloud, not "
+            "contributions",
             "binning changes what a weight means (membership of the applicant's bin)",
             "reads the kernel-width scores: local fidelity (R²) is low and depends on the "
             "width, which is a free, arbitrary choice",
-            "mentions scale: log-odds vs probability (ranks comparable, magnitudes not)"),
+            "mentions scale: log-odds (SHAP) vs probability (LIME); not a per-feature "
+            "rescaling, so magnitudes are not comparable and even ranks can change"),
         strong="Names at least four of the criteria and ties them to this applicant's numbers "
-               "(e.g. a continuous feature whose LIME weight sign differs from its SHAP value).",
+               "(e.g. a feature whose LIME weight sign differs from its SHAP value, the R² at "
+               "width 0.5 vs 1).",
         adequate="Two or three criteria, correctly; may stay generic.",
         weak="'LIME is random' or 'both are approximations' without saying how they differ."),
     "q8": Rubric(

@@ -32,6 +32,9 @@ class ShapVsLimeContext(ModelContext):
         ``num_samples`` of every LIME explanation of the questions.
     stability_seeds : tuple of int
         Seeds of the stability question (q5).
+    stability_samples : int
+        ``num_samples`` of the stability question (q5): a smaller budget than
+        ``lime_samples``, at which seeds change LIME's top features in both modes.
     kernel_widths : tuple of float
         Kernel widths of q6, in units of standardised features.
     top_k : int
@@ -44,6 +47,7 @@ class ShapVsLimeContext(ModelContext):
     lime_seed: int = 0
     lime_samples: int = 5000
     stability_seeds: tuple = tuple(range(10))
+    stability_samples: int = 1000
     kernel_widths: tuple = (0.5, 1.0, 2.0, 3.0, 5.0, 8.0)
     top_k: int = 5
 

@@ -1,21 +1,25 @@
-"""Exercise ``distillation``: "Distil the black box" (bike sharing 2011, XGBoost teacher).
+"""Grader part of ``distillation``: references, checks, hints, rubrics, and each variant's
+target and grouping.
 
-The teacher is an XGBoost **regressor** of hourly rentals: a regression teacher makes
-fidelity a plain R² between two real-valued outputs (rentals per hour), with no choice of
-probability vs log-odds vs class to argue about. The grader refits the same surrogates
-(:mod:`xaikit.distill`) on the same rows. Tolerances are calibrated in
-``tests/test_calibration_distillation.py`` (20 variants, 20 tie-breaking seeds).
+Never shipped to candidates, never importable in the grading kernel. The grader refits the
+same surrogates on the same rows as the notebook (``DecisionTreeRegressor`` fit to the
+teacher's predictions on ``X_fit``, fidelity = R² against the teacher on ``X_eval``).
+Tolerances are calibrated in ``tests/test_calibration_distillation.py`` (20 variants, 20
+tie-breaking seeds).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import numpy as np
+import pandas as pd
 
-from xaikit import distill as D
-from xaikit.questions.base import (AnswerFormatError, as_array, as_float, correct, Exercise,
-                                   field_of, incorrect, ModelContext, partial, Question, Rubric)
+from xaikit.distill import DEPTHS, fidelity, fit_surrogate
+from xaikit.exercises.distillation.public import (GROUPINGS, PRED_DEPTH, TARGETS,
+                                                  DistillationContext, draw_rows, teacher)
+from xaikit.exercises.framework import (AnswerFormatError, Rubric, as_array, as_float, correct,
+                                        incorrect, partial)
 
 #: |candidate - reference| fidelity (R²). The issue's bound; it absorbs the surrogate's
 #: tie-breaking between equally good splits when a different random_state is used (measured
@@ -25,18 +29,11 @@ TOL_FIDELITY = 0.005
 #: tree refit on the same rows is bit-identical (no ties at depth 3); this absorbs float32
 #: teacher outputs passed as float64 or the reverse.
 TOL_PRED = 1e-4
-#: depth of the surrogate whose held-out predictions q1 also asks for (no tie-breaking there)
-PRED_DEPTH = 3
 #: a variant's target is at least this far from every depth's fidelity, so that the chosen
 #: depth cannot flip within TOL_FIDELITY
 TARGET_MARGIN = 0.01
 #: the worst subgroup is at least this much worse than the second worst
 WORST_MARGIN = 0.02
-#: rows the surrogates learn from (a sample of the teacher's training rows) and held-out rows
-N_FIT, N_EVAL = 4000, 1500
-SURROGATE_SEED = 0
-TARGETS = (0.70, 0.75, 0.80, 0.85)
-GROUPINGS = ("hour band", "season", "weather", "day type")
 LABEL_FIDELITY_HINT = (
     "Fidelity compares the surrogate with the TEACHER's predictions on the held-out rows "
     "(r2_score(teacher.predict(X_eval), surrogate.predict(X_eval))), not with the observed "
@@ -44,126 +41,125 @@ LABEL_FIDELITY_HINT = (
     "model, whatever the model's own errors.")
 
 
-def group_labels(X, grouping: str) -> np.ndarray:
-    """Subgroup label of each row of the bike data ``X`` for ``grouping`` (array of str)."""
-    if grouping == "hour band":
-        bins = np.digitize(X["hr"].to_numpy(), [7, 10, 16, 20])
-        names = np.array(["night 0-6h", "morning peak 7-9h", "daytime 10-15h",
-                          "evening peak 16-19h", "late evening 20-23h"])
-        return names[bins]
-    if grouping == "season":
-        names = np.array(["winter", "spring", "summer", "autumn"])
-        return names[X["season"].to_numpy().astype(int) - 1]
-    if grouping == "weather":
-        names = np.array(["clear", "cloudy or misty", "rain or snow", "rain or snow"])
-        return names[X["weathersit"].to_numpy().astype(int)]
-    if grouping == "day type":
-        return np.where(X["workingday"].to_numpy() == 1, "working day", "weekend or holiday")
-    raise ValueError(f"unknown grouping {grouping!r}; known: {GROUPINGS}")
-
+# --- the answers of q1-q3 (references) -------------------------------------------------------
 
 @dataclass
-class DistillationContext(ModelContext):
-    """Everything the notebook and the grader share for one variant.
+class FidelityCurve:
+    """Surrogates of each depth and their fidelity on held-out rows.
 
     Attributes
     ----------
-    variant : int
-    trained : xaikit.models.TrainedModel
-        The teacher: XGBoost regressor of rentals per hour.
-    fit_rows : list of int
-        Index labels of ``X_train`` the surrogates learn from (N_FIT rows).
-    eval_rows : list of int
-        Index labels of ``X_test`` (held out from the teacher too) for fidelity (N_EVAL rows).
-    target : float
-        Fidelity (R²) the chosen depth must reach.
-    grouping : str
-        How the evaluation rows are split into subgroups (see :func:`group_labels`).
     depths : tuple of int
-    seed : int
-        ``random_state`` of every surrogate.
+    fidelity : ndarray of shape (n_depths,)
+        R² against the teacher on the evaluation rows.
+    accuracy : ndarray of shape (n_depths,)
+        R² against the labels on the same rows (for comparison only: not fidelity).
+    surrogates : list of DecisionTreeRegressor
+    n_leaves : ndarray of shape (n_depths,)
     """
 
-    variant: int
-    trained: object
-    fit_rows: list
-    eval_rows: list
-    target: float
-    grouping: str
-    depths: tuple = D.DEPTHS
-    seed: int = SURROGATE_SEED
+    depths: tuple
+    fidelity: np.ndarray
+    accuracy: np.ndarray
+    surrogates: list
+    n_leaves: np.ndarray
 
-    @property
-    def teacher(self):
-        return self.trained.model
+    def surrogate(self, depth: int):
+        return self.surrogates[self.depths.index(int(depth))]
 
-    @property
-    def X_fit(self):
-        return self.trained.X_train.loc[self.fit_rows]
 
-    @property
-    def X_eval(self):
-        return self.trained.X_test.loc[self.eval_rows]
+def fidelity_curve(X_fit, teacher_fit, X_eval, teacher_eval, y_eval=None, *,
+                   depths=DEPTHS, min_samples_leaf: int = 1,
+                   random_state: int = 0) -> FidelityCurve:
+    """Fit a surrogate of every depth and measure its fidelity on held-out rows.
 
-    @property
-    def y_eval(self):
-        """Observed rentals of the evaluation rows (labels: NOT what fidelity uses)."""
-        return self.trained.y_test.loc[self.eval_rows].to_numpy(float)
+    Parameters
+    ----------
+    X_fit : DataFrame (n_fit, n_features); teacher_fit : ndarray (n_fit,)
+        The transfer set and the teacher's predictions on it (rentals per hour).
+    X_eval : DataFrame (n_eval, n_features); teacher_eval : ndarray (n_eval,)
+        Held-out rows and the teacher's predictions on them.
+    y_eval : ndarray (n_eval,), optional
+        Labels of the evaluation rows, to report accuracy beside fidelity.
+
+    Returns
+    -------
+    FidelityCurve
+
+    References
+    ----------
+    Craven & Shavlik (1996), "Extracting tree-structured representations of trained
+    networks", NIPS 8; Molnar (2022), Interpretable Machine Learning, "Global Surrogate".
+    """
+    surrogates = [fit_surrogate(X_fit, teacher_fit, d, min_samples_leaf=min_samples_leaf,
+                                random_state=random_state) for d in depths]
+    preds = [s.predict(X_eval) for s in surrogates]
+    fid = np.array([fidelity(teacher_eval, p) for p in preds])
+    acc = (np.array([fidelity(y_eval, p) for p in preds]) if y_eval is not None
+           else np.full(len(depths), np.nan))
+    return FidelityCurve(tuple(depths), fid, acc, surrogates,
+                         np.array([s.get_n_leaves() for s in surrogates]))
+
+
+def smallest_depth(depths, fidelities, target: float):
+    """The smallest depth whose fidelity is at least ``target``, or None if none is."""
+    for d, f in zip(depths, fidelities):
+        if f >= target:
+            return int(d)
+    return None
+
+
+def subgroup_fidelity(teacher_eval, surrogate_eval, groups) -> dict:
+    """Fidelity (R² against the teacher) within each subgroup of the evaluation rows.
+
+    Parameters
+    ----------
+    teacher_eval, surrogate_eval : ndarray of shape (n_eval,)
+        Rentals per hour.
+    groups : array-like of shape (n_eval,)
+        Group label of each row.
+
+    Returns
+    -------
+    dict of str to float
+        ``{label: R²}``, labels sorted. A subgroup's R² is measured against the teacher's
+        variation *within* that subgroup, so a group where the teacher barely varies can get a
+        low R² from small absolute errors.
+    """
+    g = np.asarray(groups).astype(str)
+    t = np.asarray(teacher_eval, float)
+    s = np.asarray(surrogate_eval, float)
+    return {str(k): fidelity(t[g == k], s[g == k]) for k in sorted(set(g))}
+
+
+class References:
+    """The public context plus the grader's references (attributes are delegated)."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def __getattr__(self, name):
+        return getattr(self.ctx, name)
 
     @cached_property
-    def teacher_fit(self) -> np.ndarray:
-        return np.asarray(self.teacher.predict(self.X_fit), float)
-
-    @cached_property
-    def teacher_eval(self) -> np.ndarray:
-        return np.asarray(self.teacher.predict(self.X_eval), float)
-
-    @cached_property
-    def subgroups(self) -> np.ndarray:
-        """Subgroup label of each evaluation row, shape (N_EVAL,), in ``eval_rows`` order."""
-        return group_labels(self.X_eval, self.grouping)
-
-    # --- rows for the explorer widget: disjoint from the questions' rows, so that the widget
-    # illustrates the depth/fidelity trade-off without computing the graded numbers
-
-    @property
-    def X_explore_fit(self):
-        """Training rows not in ``fit_rows`` (the explorer's surrogates learn from these)."""
-        return self.trained.X_train.drop(index=self.fit_rows)
-
-    @property
-    def X_explore_eval(self):
-        """Held-out rows not in ``eval_rows`` (the explorer measures fidelity on these)."""
-        return self.trained.X_test.drop(index=self.eval_rows)
-
-    @cached_property
-    def teacher_explore_fit(self) -> np.ndarray:
-        return np.asarray(self.teacher.predict(self.X_explore_fit), float)
-
-    @cached_property
-    def teacher_explore_eval(self) -> np.ndarray:
-        return np.asarray(self.teacher.predict(self.X_explore_eval), float)
-
-    @property
-    def y_explore_eval(self):
-        return self.trained.y_test.drop(index=self.eval_rows).to_numpy(float)
-
-    @cached_property
-    def explore_subgroups(self) -> np.ndarray:
-        return group_labels(self.X_explore_eval, self.grouping)
-
-    @cached_property
-    def curve(self) -> D.FidelityCurve:
-        return D.fidelity_curve(self.X_fit, self.teacher_fit, self.X_eval, self.teacher_eval,
-                                self.y_eval, depths=self.depths, random_state=self.seed)
+    def curve(self) -> FidelityCurve:
+        """The surrogates of every depth and their fidelity (q1)."""
+        return _curve(self.ctx)
 
     @property
     def ref_depth(self) -> int:
-        return D.smallest_depth(self.depths, self.curve.fidelity, self.target)
+        """The smallest depth whose fidelity reaches the target (q2)."""
+        return smallest_depth(self.depths, self.curve.fidelity, self.target)
+
+    @property
+    def ref_pred(self) -> np.ndarray:
+        """The depth-3 surrogate's predictions on ``X_eval`` (q1)."""
+        return self.curve.surrogate(PRED_DEPTH).predict(self.X_eval)
 
     def subgroup_fidelity(self, depth: int | None = None) -> dict:
+        """Per-subgroup fidelity of the surrogate of ``depth`` (default: the chosen depth, q3)."""
         s = self.curve.surrogate(self.ref_depth if depth is None else depth)
-        return D.subgroup_fidelity(self.teacher_eval, s.predict(self.X_eval), self.subgroups)
+        return subgroup_fidelity(self.teacher_eval, s.predict(self.X_eval), self.subgroups)
 
     @property
     def ref_worst(self) -> str:
@@ -171,46 +167,59 @@ class DistillationContext(ModelContext):
         return min(sf, key=sf.get)
 
 
-@lru_cache(maxsize=None)
-def _teacher():
-    from xaikit.models import bikeshare_teacher
-
-    return bikeshare_teacher()
+def _curve(ctx) -> FidelityCurve:
+    return fidelity_curve(ctx.X_fit, ctx.teacher_fit, ctx.X_eval, ctx.teacher_eval, ctx.y_eval,
+                          depths=ctx.depths, random_state=ctx.seed)
 
 
-def _unambiguous(ctx) -> bool:
-    fid = ctx.curve.fidelity
-    if ctx.ref_depth is None or np.min(np.abs(fid - ctx.target)) < TARGET_MARGIN:
+def reference_context(ctx) -> References:
+    """The grader's context for the public context ``ctx``."""
+    return References(ctx)
+
+
+# --- each variant's target and grouping -------------------------------------------------------
+
+def unambiguous(ref: References) -> bool:
+    """Whether the chosen depth and the least faithful subgroup are clear-cut: the target is at
+    least TARGET_MARGIN from every depth's fidelity, and the worst subgroup at least
+    WORST_MARGIN below the second worst."""
+    if ref.ref_depth is None or np.min(np.abs(ref.curve.fidelity - ref.target)) < TARGET_MARGIN:
         return False
-    vals = sorted(ctx.subgroup_fidelity().values())
+    vals = sorted(ref.subgroup_fidelity().values())
     return len(vals) >= 2 and vals[1] - vals[0] >= WORST_MARGIN
 
 
-def build_context(variant: int = 0) -> DistillationContext:
-    """The context of ``variant``.
+def choose_settings(variant: int) -> tuple[float, str]:
+    """The variant's target and grouping: taken in turn from TARGETS and GROUPINGS (offset by
+    the variant), skipping combinations where the chosen depth or the worst subgroup would be
+    within tolerance of a tie.
 
-    ``numpy.random.default_rng(50_000 + variant)`` draws N_FIT training rows and N_EVAL
-    held-out rows; the target and the grouping are taken in turn from ``TARGETS`` and
-    ``GROUPINGS`` (offset by the variant), skipping combinations where the chosen depth or the
-    worst subgroup would be within tolerance of a tie.
+    Raises
+    ------
+    RuntimeError
+        When no combination is unambiguous.
     """
-    trained = _teacher()
-    rng = np.random.default_rng(50_000 + int(variant))
-    fit_rows = sorted(int(i) for i in rng.choice(trained.X_train.index, N_FIT, replace=False))
-    eval_rows = sorted(int(i) for i in rng.choice(trained.X_test.index, N_EVAL, replace=False))
-    ctx = None
+    trained = teacher()
+    fit_rows, eval_rows = draw_rows(trained, variant)
+    curve = None
     for k in range(len(TARGETS) * len(GROUPINGS)):
         target = TARGETS[(variant + k) % len(TARGETS)]
         grouping = GROUPINGS[(variant + k // len(TARGETS)) % len(GROUPINGS)]
-        cand = DistillationContext(int(variant), trained, fit_rows, eval_rows, target, grouping)
-        if ctx is not None:
-            cand.__dict__["curve"] = ctx.curve  # same rows: reuse the fitted surrogates
-            cand.__dict__["teacher_fit"] = ctx.teacher_fit
-            cand.__dict__["teacher_eval"] = ctx.teacher_eval
-        ctx = cand
-        if _unambiguous(ctx):
-            return ctx
+        ref = References(DistillationContext(int(variant), trained, fit_rows, eval_rows,
+                                             target, grouping))
+        if curve is not None:
+            ref.__dict__["curve"] = curve  # same rows: reuse the fitted surrogates
+        curve = ref.curve
+        if unambiguous(ref):
+            return float(target), str(grouping)
     raise RuntimeError(f"variant {variant}: no unambiguous target/grouping")
+
+
+def materialise(variant: int) -> dict:
+    """The variant's data files: ``{"settings": one-row DataFrame (target, grouping)}``."""
+    target, grouping = choose_settings(int(variant))
+    return {"settings": pd.DataFrame({"target": [target], "grouping": [grouping]},
+                                     index=pd.Index([int(variant)], name="variant"))}
 
 
 # --- checks ----------------------------------------------------------------------------------
@@ -223,21 +232,21 @@ def _alternatives(ctx) -> dict:
     out = {LABEL_FIDELITY_HINT: c.accuracy}
     out["The surrogates must learn the teacher's predictions (teacher.predict(X_fit)), not "
         "the labels: a tree fit to the labels is a second model, not a surrogate."] = np.array(
-        [r2_score(ctx.teacher_eval, D.fit_surrogate(
+        [r2_score(ctx.teacher_eval, fit_surrogate(
             ctx.X_fit, ctx.trained.y_train.loc[ctx.fit_rows], d, random_state=ctx.seed)
             .predict(ctx.X_eval)) for d in ctx.depths])
     out["Measure fidelity on the held-out EVAL_ROWS, not on the rows the surrogate was fit "
         "to: in-sample fidelity is optimistic."] = np.array(
-        [D.fidelity(ctx.teacher_fit, s.predict(ctx.X_fit)) for s in c.surrogates])
+        [fidelity(ctx.teacher_fit, s.predict(ctx.X_fit)) for s in c.surrogates])
     out["r2_score(y_true, y_pred): the teacher's predictions are y_true, the surrogate's "
         "y_pred (R² is not symmetric)."] = np.array(
         [r2_score(s.predict(ctx.X_eval), ctx.teacher_eval) for s in c.surrogates])
     out["Evaluate on X_test.loc[EVAL_ROWS] (the variant's held-out rows), not all of "
         "X_test."] = np.array(
-        [D.fidelity(ctx.teacher.predict(ctx.trained.X_test), s.predict(ctx.trained.X_test))
+        [fidelity(ctx.teacher.predict(ctx.trained.X_test), s.predict(ctx.trained.X_test))
          for s in c.surrogates])
     out["Fit on X_train.loc[FIT_ROWS] (the variant's transfer set), not all of "
-        "X_train."] = D.fidelity_curve(
+        "X_train."] = fidelity_curve(
         ctx.trained.X_train, ctx.teacher.predict(ctx.trained.X_train), ctx.X_eval,
         ctx.teacher_eval, depths=ctx.depths, random_state=ctx.seed).fidelity
     return out
@@ -268,17 +277,17 @@ def _check_fidelity(f, ctx):
 
 def _check_pred(p, ctx):
     """(ok, feedback, hint) for the depth-3 surrogate's held-out predictions."""
-    ref = ctx.curve.surrogate(PRED_DEPTH).predict(ctx.X_eval)
+    ref = ctx.ref_pred
     if np.all(np.abs(p - ref) <= TOL_PRED):
         return True, "", None
-    labels = D.fit_surrogate(ctx.X_fit, ctx.trained.y_train.loc[ctx.fit_rows], PRED_DEPTH,
-                             random_state=ctx.seed).predict(ctx.X_eval)
+    labels = fit_surrogate(ctx.X_fit, ctx.trained.y_train.loc[ctx.fit_rows], PRED_DEPTH,
+                           random_state=ctx.seed).predict(ctx.X_eval)
     if np.all(np.abs(p - labels) <= TOL_PRED):
         return False, "`depth3_pred` comes from a tree fit to the labels", (
             "The surrogates must learn the teacher's predictions (teacher.predict(X_fit)), not "
             "the labels: a tree fit to the labels is a second model, not a surrogate.")
-    full = D.fit_surrogate(ctx.trained.X_train, ctx.teacher.predict(ctx.trained.X_train),
-                           PRED_DEPTH, random_state=ctx.seed).predict(ctx.X_eval)
+    full = fit_surrogate(ctx.trained.X_train, ctx.teacher.predict(ctx.trained.X_train),
+                         PRED_DEPTH, random_state=ctx.seed).predict(ctx.X_eval)
     if np.all(np.abs(p - full) <= TOL_PRED):
         return False, "`depth3_pred` comes from a tree fit to all of X_train", (
             "Fit on X_train.loc[FIT_ROWS] (the variant's transfer set), not all of X_train.")
@@ -321,7 +330,7 @@ def check_q2(a, ctx):
     if d == ctx.ref_depth:
         return correct(f"Correct: the smallest depth with fidelity ≥ {ctx.target:g}.")
     hint = f"The smallest depth whose fidelity (q1) is at least TARGET = {ctx.target:g}."
-    if d == D.smallest_depth(ctx.depths, ctx.curve.accuracy, ctx.target):
+    if d == smallest_depth(ctx.depths, ctx.curve.accuracy, ctx.target):
         return incorrect("This depth reaches the target in accuracy against the labels, not "
                          "in fidelity against the teacher.", LABEL_FIDELITY_HINT)
     if d == ctx.ref_depth + 1 or d == ctx.ref_depth - 1:
@@ -355,9 +364,9 @@ def check_q3(a, ctx):
             hint = ("At the grader's chosen depth (q2), R² of the surrogate against the "
                     "teacher within each subgroup of the evaluation rows.")
             g = ctx.subgroups
-            labels_based = {k: D.fidelity(ctx.y_eval[g == k],
-                                          ctx.curve.surrogate(ctx.ref_depth)
-                                          .predict(ctx.X_eval)[g == k]) for k in ref}
+            labels_based = {k: fidelity(ctx.y_eval[g == k],
+                                        ctx.curve.surrogate(ctx.ref_depth)
+                                        .predict(ctx.X_eval)[g == k]) for k in ref}
             if all(abs(sf[k] - labels_based[k]) <= TOL_FIDELITY for k in ref):
                 hint = LABEL_FIDELITY_HINT
             else:
@@ -388,34 +397,37 @@ def check_q3(a, ctx):
     return incorrect("; ".join(notes) + ".", hint)
 
 
-# --- declaration -----------------------------------------------------------------------------
+# --- declaration: checks, hints and rubrics of the public questions ----------------------------
 
-QUESTIONS = (
-    Question("q1", "Surrogates of depth 1-8 and their fidelity", "auto", 3, "mid", 15,
-             answers=("fidelity", "depth3_pred"), check=check_q1,
-             hints=("Fit to teacher.predict(X_fit), score against teacher.predict(X_eval).",)),
-    Question("q2", "The smallest faithful depth", "auto", 1, "mid", 3,
-             answers=("chosen_depth",), check=check_q2,
-             hints=("The first depth whose fidelity is at least TARGET.",)),
-    Question("q3", "Where is the surrogate least faithful?", "auto", 2, "mid", 10,
-             answers=("subgroup_fidelity", "worst_subgroup"), check=check_q3,
-             hints=("Split the evaluation rows by SUBGROUPS; R² against the teacher in each.",)),
-    Question("q4", "The rules, for a business audience", "manual", 3, "mid", 12, rubric=Rubric(
+CHECKS = {"q1": check_q1, "q2": check_q2, "q3": check_q3}
+
+HINTS = {
+    "q1": ("Fit to teacher.predict(X_fit), score against teacher.predict(X_eval).",),
+    "q2": ("The first depth whose fidelity is at least TARGET.",),
+    "q3": ("Split the evaluation rows by SUBGROUPS; R² against the teacher in each.",),
+}
+
+RUBRICS = {
+    "q4": Rubric(
         criteria=(
             "turns the depth-3 surrogate's rules into plain sentences with units (rentals per "
             "hour, hours of the day, temperature on its normalised scale explained)",
-            "states the surrogate's fidelity at that depth and what it means: the rules "
+            "states the depth-3 surrogate's fidelity (q1) and what it means: the rules "
             "reproduce only that share of the teacher's variation; the rest is not explained",
             "says what the rules do NOT say: they describe the teacher, not the world (not "
             "causal: warmer weather 'raising' rentals is a pattern of 2011 data), and where "
-            "the surrogate is least faithful (q3) they should not be trusted",
+            "the depth-3 surrogate is least faithful (its own per-subgroup fidelity, not the "
+            "chosen depth's figures of q3) they should not be trusted",
             "mentions that thresholds are artefacts of the fit (another sample gives other "
             "cut points) and correlated features (temp/atemp) can swap"),
-        strong="Clear rules a manager can read, with the fidelity caveat, the weak subgroup "
-               "named, and the model-not-world distinction.",
+        strong="Clear rules a manager can read, with the depth-3 fidelity caveat, the subgroup "
+               "where the depth-3 rules are weakest named with its depth-3 figure, and the "
+               "model-not-world distinction.",
         adequate="Readable rules and one caveat.",
-        weak="Pastes export_text output, or presents the rules as facts about cyclists.")),
-    Question("q5", "Fidelity, not accuracy", "manual", 2, "mid", 5, rubric=Rubric(
+        weak="Pastes export_text output, presents the rules as facts about cyclists, or "
+             "quotes the chosen (deeper) surrogate's figures as if they were the depth-3 "
+             "rules'."),
+    "q5": Rubric(
         criteria=(
             "fidelity measures how well the surrogate mimics the teacher; accuracy against the "
             "labels measures how well it predicts rentals: a surrogate can be accurate and "
@@ -426,11 +438,5 @@ QUESTIONS = (
         strong="All three, using the notebook's numbers (fidelity vs accuracy at the chosen "
                "depth, the worst subgroup).",
         adequate="The first criterion, correctly.",
-        weak="Confuses fidelity with accuracy.")),
-)
-
-EXERCISE = Exercise(
-    id="distillation", title="Distil the black box", level="mid", minutes=60,
-    notebook="05_distillation.ipynb",
-    topics=("model distillation", "global surrogates", "explaining to non-technical people"),
-    questions=QUESTIONS, build_context=build_context)
+        weak="Confuses fidelity with accuracy."),
+}
