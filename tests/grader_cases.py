@@ -154,7 +154,7 @@ def cases(sentinel: Path, solutions: Path, submissions: Path) -> dict:
         "import os\nos.symlink('/etc/passwd', '__xaikit_final__.json')\n"
         "open('big.bin', 'wb').write(b'0' * 100_000_000)\n")
     out["monkeypatch"] = light(
-        "import numpy\nimport xaikit.questions.base as qb\n"
+        "import numpy\nimport xaikit.exercises.framework as qb\n"
         "numpy.allclose = lambda *a, **k: True\nnumpy.isfinite = lambda x: True\n"
         "qb.run_check = lambda *a, **k: qb.correct()\n"
         "setattr(numpy, 'abs', lambda x: 0)\n"

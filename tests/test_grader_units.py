@@ -28,9 +28,12 @@ def nb_with(*sources):
 # --- static integrity flags -----------------------------------------------------------------
 
 @pytest.mark.parametrize("src", [
-    "import xaikit.questions.base", "from xaikit.grading import pipeline",
-    "from xaikit import grading", "import importlib; importlib.import_module('xaikit.questions')",
-    "from xaikit.questions.shap_vs_lime import check_q1"])
+    "import xaikit.exercises.shap_vs_lime.grader", "from xaikit.grading import pipeline",
+    "from xaikit import grading",
+    "import importlib; importlib.import_module('xaikit.exercises.shap_vs_lime.grader')",
+    "from xaikit.exercises.shap_vs_lime.grader import check_q1",
+    "from xaikit.exercises.shap_vs_lime import grader",
+    "from xaikit.exercises import reference_context"])
 def test_grader_imports_are_flagged(src):
     kinds = [f["kind"] for f in integrity.static_flags(nb_with(src))]
     assert "grader_import" in kinds

@@ -75,3 +75,19 @@ def test_set_mode_rewrites_metadata_and_call():
     out = T.set_mode(nb, "take-home")
     assert 'mode="take-home"' in out.cells[0].source
     assert out.metadata["xaikit"]["mode"] == "take-home"
+
+
+def test_take_home_notebooks_say_only_what_a_take_home_check_does():
+    """Issue 11 (15): a take-home notebook never promises 'right (practice mode)'."""
+    from pathlib import Path
+
+    import nbformat
+
+    from xaikit.grading.notebook import build_exercise, set_mode
+
+    root = Path(__file__).resolve().parents[1]
+    for path in sorted((root / "solutions").glob("*.ipynb")):
+        nb = set_mode(build_exercise(nbformat.read(path, as_version=4)), "take-home")
+        text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+        assert "practice mode" not in text, path.name
+        assert "recorded and well-formed" in text, path.name

@@ -77,4 +77,4 @@ def test_discussion_items_are_complete():
         assert d.prompts and d.follow_ups and d.criteria and d.red_flags
         assert set(d.expect) == set(LEVELS) and set(d.levels) <= set(LEVELS)
     covered = {t for d in DISCUSSION for t in d.topics}
-    assert {1, 9, 30, 31, 36, 37, 38, 39, 40} <= covered  # CATALOG: discussion-only topics
+    assert {1, 9, 30, 31, 36, 37, 38, 39, 40} <= covered  # discussion-only topics

@@ -75,7 +75,7 @@ def copy_public(dest: Path, package_dir: Path = PACKAGE_DIR) -> Path:
 def exercise_definition(exercise_id: str, package_dir: Path = PACKAGE_DIR) -> dict:
     """``{file: sha256}`` of what defines an exercise: its folder (public and grader part) and
     the shared framework. A pack records it; grading against a pack compares it."""
-    files = sorted((package_dir / "exercises" / exercise_id).glob("*.py"))
+    files = sorted((package_dir / "exercises" / exercise_id).rglob("*.py"))
     files += [package_dir / "exercises" / n for n in ("__init__.py", "framework.py",
                                                        "formats.py")]
     return {p.relative_to(package_dir).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()

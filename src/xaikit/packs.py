@@ -227,7 +227,8 @@ def _variant_files(exercise_id: str, variant: int) -> dict[str, bytes]:
         return {}
     with tempfile.TemporaryDirectory(prefix="xaikit-variant-") as tmp:
         materialise_variant(exercise_id, variant, tmp)
-        return _tree(Path(tmp), "datasets/variants")
+        return {k: v for k, v in _tree(Path(tmp), "datasets/variants").items()
+                if k.endswith(".csv")}
 
 
 def _model_files(ctx) -> dict[str, bytes]:

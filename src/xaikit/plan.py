@@ -36,7 +36,7 @@ class DiscussionItem:
     levels : tuple of str
         Levels it suits.
     topics : tuple of int
-        Rows of the interview-topics table in CATALOG.md.
+        Rows of the interview-topics table (the hiring material's numbering).
     prompts : tuple of str
         Questions to ask, in the interviewer's words.
     follow_ups : tuple of str

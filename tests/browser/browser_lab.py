@@ -1,6 +1,6 @@
 """A throw-away JupyterLab server and the page actions the browser tests use.
 
-Recipe measured on these machines (``../shared/FACTS.md``, "Testing in a real browser"): Debian's
+Recipe measured on these machines: Debian's
 ``/usr/bin/chromium`` driven by the python ``playwright`` package through ``executable_path``
 (never ``playwright install``); JupyterLab on 127.0.0.1 with a token and a free port, its own
 config/data/runtime dirs, news and autosave off; kernel idleness read from the status bar; Run All

@@ -264,13 +264,15 @@ def materialise_variant(exercise_id: str, variant: int, folder=None) -> list:
         frame.to_csv(tmp, index=True)
         os.replace(tmp, path)  # atomic: a concurrent reader never sees half a file
         paths.append(path)
-    stamp = folder / variant_file_name(exercise_id, variant, _STAMP)
-    stamp.write_text(_definition_key(exercise_id))
+    stamp = _stamp(folder, exercise_id, variant)
+    stamp.write_text(_definition_key(exercise_id) + "\n")
     return paths
 
 
-#: written beside a variant's files: the exercise definition they were made from
-_STAMP = "made-from"
+def _stamp(folder, exercise_id: str, variant: int):
+    """Written beside a variant's files: the SHA-256 of the exercise definition they were made
+    from (grader-side bookkeeping; packs do not ship it)."""
+    return folder / exercise_id / f"v{int(variant)}" / "MADE_FROM.txt"
 
 
 def _definition_key(exercise_id: str) -> str:
@@ -288,8 +290,8 @@ def _fresh(exercise_id: str, variant: int, folder) -> bool:
     true where the grader part is not installed: a pack's files are what they are)."""
     if grader_part(exercise_id) is None:
         return True
-    stamp = folder / variant_file_name(exercise_id, variant, _STAMP)
-    return stamp.is_file() and stamp.read_text() == _definition_key(exercise_id)
+    stamp = _stamp(folder, exercise_id, variant)
+    return stamp.is_file() and stamp.read_text().strip() == _definition_key(exercise_id)
 
 
 def variant_frame(exercise_id: str, variant: int, name: str):

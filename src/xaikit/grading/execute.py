@@ -67,6 +67,7 @@ class ExecutionResult:
     process_limit_hit: bool = False
     died_in: int | None = None
     runtime_s: float = 0.0
+    recoveries: list = field(default_factory=list)
 
 
 class _Stop(Exception):
@@ -120,7 +121,9 @@ def execute(nb, sandbox: Sandbox, cell_timeout: int = 120, total_timeout: int = 
             state["deadline"] = time.monotonic() + total_timeout
         return state["deadline"] - time.monotonic()
 
-    class _Client(NotebookClient):
+    from xaikit.grading.replies import ReplyRecovery
+
+    class _Client(ReplyRecovery, NotebookClient):
         def process_message(self, msg, cell, cell_index):
             kind = msg["msg_type"]
             if kind in ("stream", "display_data", "execute_result", "update_display_data",
@@ -257,6 +260,7 @@ def execute(nb, sandbox: Sandbox, cell_timeout: int = 120, total_timeout: int = 
                 result.errors.append({"cell": i, "ename": out.get("ename", ""),
                                       "evalue": str(out.get("evalue", ""))[:500]})
     result.skipped = sorted(set(result.skipped))
+    result.recoveries = list(getattr(client, "recoveries", []))
     result.runtime_s = time.monotonic() - start
     return result
 

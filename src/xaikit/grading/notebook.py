@@ -106,14 +106,24 @@ def exercise_meta(nb) -> dict:
     return dict(meta)
 
 
+#: The notebooks' sentence on what ``ex.check`` says, in both modes (any line break inside).
+_CHECK_SENTENCE = re.compile(r"tells you whether the answer is right \(practice mode\) or\s+"
+                             r"recorded \(take-home mode\)\.")
+_TAKE_HOME_SENTENCE = ("tells you whether the answer is recorded and well-formed; it is graded "
+                       "after you hand the notebook in.")
+
+
 def set_mode(nb, mode: str):
-    """A copy of ``nb`` whose metadata and ``open_exercise(..., mode=...)`` call use ``mode``."""
+    """A copy of ``nb`` whose metadata and ``open_exercise(..., mode=...)`` call use ``mode``;
+    in take-home mode the sentence on what ``ex.check`` says names that mode only."""
     nb = copy.deepcopy(nb)
     nb.metadata.setdefault("xaikit", {})["mode"] = mode
     call = re.compile(r"""mode=(['"])[\w-]+\1""")
     for cell in nb.cells:
         if cell.cell_type == "code" and "open_exercise(" in cell.source:
             cell.source = call.sub(f'mode="{mode}"', cell.source)
+        elif cell.cell_type == "markdown" and mode == "take-home":
+            cell.source = _CHECK_SENTENCE.sub(_TAKE_HOME_SENTENCE, cell.source)
     return nb
 
 

@@ -318,6 +318,12 @@ def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, i
 
     if res.startup_error:
         _flag(report, "kernel_start_failed", res.startup_error)
+    if res.recoveries:  # the kernel's messages, not the candidate: never a flag
+        report["execution_notes"] = [
+            f"cell {r['cell']}: " + ("the kernel had not read the request; the grader touched "
+                                    "the channel and it ran" if r["kind"] == "poke" else
+                                    "the reply was lost; rebuilt from the cell's outputs")
+            + f" (after {r['after_s']} s)" for r in res.recoveries]
     for err in res.errors:
         if err["cell"] in (0, last) or err["ename"] == "CellTimeoutError" or \
                 (err["ename"] == "KeyboardInterrupt" and err["cell"] in res.timed_out):
