@@ -1,11 +1,12 @@
-"""``xaikit.explain.tree_shap``: the scale is the model's own output, and local accuracy holds
+"""The grader's ``tree_shap`` (shap_vs_lime): the scale is the model's own output, and local accuracy holds
 on it for XGBoost classifiers (log-odds), scikit-learn classifiers (probability) and
 regressors (the target's unit)."""
 import numpy as np
 import pytest
 from sklearn.ensemble import GradientBoostingRegressor, RandomForestClassifier
 
-from xaikit.explain import SCALES, tree_shap
+from xaikit.exercises.shap_vs_lime.grader import tree_shap
+from xaikit.explain import SCALES
 from xaikit.models import credit_model
 
 

@@ -1,7 +1,9 @@
-"""Explanation computations shared by the reference checks, the widgets and the notebooks.
+"""Explanations for the applicant explorer, and the result type shared with the grader.
 
-Pure computation: no plotting, no widgets. Scales are explicit: SHAP values of a binary
-XGBoost classifier are in **log-odds** of class 1 (the model's margin); LIME weights are
+Public: it ships in take-home packs. So nothing here takes arbitrary rows: the explorer's
+functions take the exercise context and explain only the explorer's own applicants (never the
+questions'), with the explorer's own LIME settings. Scales are explicit: SHAP values of a
+binary XGBoost classifier are in **log-odds** of class 1 (the model's margin); LIME weights are
 coefficients of a local linear model of the **probability** of the explained class.
 """
 from __future__ import annotations
@@ -64,23 +66,29 @@ class ShapResult:
                                 data=self.data[i], feature_names=self.feature_names)
 
 
-def tree_shap(model, X) -> ShapResult:
-    """Exact (path-dependent) TreeSHAP values of an XGBoost or scikit-learn tree model.
+#: LIME settings of the explorer: deliberately not the questions' protocol (their seed and
+#: sample count), so the explorer illustrates LIME without reproducing an answer.
+EXPLORER_LIME_SAMPLES, EXPLORER_LIME_SEED = 1000, 2024
 
-    Uses ``shap.TreeExplainer(model)`` with its default ``tree_path_dependent`` perturbation
-    (no background data); for XGBoost shap hands off to XGBoost's ``pred_contribs``. The scale
-    is the model's own output, recorded in the result: log-odds of class 1 for an XGBoost
-    classifier, probability of class 1 for a scikit-learn classifier (TreeSHAP explains
-    ``predict_proba`` there), the target's unit for a regressor.
 
-    Parameters
-    ----------
-    model : fitted tree model (binary classifier or regressor)
-    X : pandas.DataFrame of shape (n_samples, n_features)
+def explorer_applicants(ctx) -> list:
+    """Index labels of the test applicants the explorer offers: every one except the
+    questions' own (``ctx.applicants``), declined applicants (P(bad) >= 0.5) first."""
+    X = ctx.X_test
+    p = ctx.model.predict_proba(X)[:, 1]
+    own = set(ctx.applicants)
+    order = sorted(range(len(X)), key=lambda i: (p[i] < 0.5, i))
+    return [X.index[i] for i in order if X.index[i] not in own]
+
+
+def explorer_shap(ctx) -> ShapResult:
+    """Path-dependent TreeSHAP values (log-odds of a bad risk) of the explorer's applicants,
+    in the order of :func:`explorer_applicants`.
 
     Returns
     -------
     ShapResult
+        ``values`` of shape (n_explorer_applicants, 20), ``scale="log-odds"``.
 
     References
     ----------
@@ -89,18 +97,43 @@ def tree_shap(model, X) -> ShapResult:
     """
     import shap
 
-    explainer = shap.TreeExplainer(model)
+    X = ctx.X_test.loc[explorer_applicants(ctx)]
+    explainer = shap.TreeExplainer(ctx.model)
     values = np.asarray(explainer.shap_values(X), dtype=float)
-    if values.ndim == 3:  # sklearn binary classifiers: (n, p, 2); keep class 1
-        values = values[:, :, 1]
-    base = np.ravel(explainer.expected_value)
-    base_value = float(base[-1])
-    if hasattr(model, "get_booster") and hasattr(model, "predict_proba"):
-        output, scale = model.predict(X, output_margin=True), "log-odds"
-    elif hasattr(model, "predict_proba"):
-        output, scale = model.predict_proba(X)[:, 1], "probability"
-    else:
-        output, scale = model.predict(X), "raw"
-    return ShapResult(values=values, base_value=base_value, output=np.asarray(output, float),
+    return ShapResult(values=values, base_value=float(np.ravel(explainer.expected_value)[-1]),
+                      output=np.asarray(ctx.model.predict(X, output_margin=True), float),
                       feature_names=list(X.columns), data=np.asarray(X, dtype=float),
-                      scale=scale)
+                      scale="log-odds")
+
+
+def explorer_lime(ctx, i: int, *, binned: bool):
+    """LIME weights of class 1 (bad risk) for the explorer's ``i``-th applicant, under the
+    explorer's fixed settings (:data:`EXPLORER_LIME_SAMPLES`, :data:`EXPLORER_LIME_SEED`).
+
+    Returns
+    -------
+    weights : ndarray of shape (20,)
+        In feature order, probability units per interpretable feature.
+    score : float
+        ``exp.score``, the R² of LIME's weighted local linear fit.
+
+    References
+    ----------
+    Ribeiro, Singh & Guestrin (2016), "Why should I trust you?", KDD.
+    """
+    from lime.lime_tabular import LimeTabularExplainer
+
+    row = ctx.X_test.loc[explorer_applicants(ctx)[i]]
+    X_train = ctx.X_train
+    explainer = LimeTabularExplainer(
+        np.asarray(X_train, dtype=float), mode="classification",
+        feature_names=list(X_train.columns), categorical_features=ctx.dataset.categorical_indices,
+        categorical_names=ctx.dataset.categorical_names, class_names=["good", "bad"],
+        discretize_continuous=binned, random_state=EXPLORER_LIME_SEED)
+    exp = explainer.explain_instance(np.asarray(row, dtype=float), ctx.model.predict_proba,
+                                     labels=(1,), num_features=X_train.shape[1],
+                                     num_samples=EXPLORER_LIME_SAMPLES)
+    weights = np.zeros(X_train.shape[1])
+    for j, w in exp.as_map()[1]:
+        weights[j] = w
+    return weights, float(exp.score)

@@ -2,8 +2,8 @@
 :mod:`xaikit.plots`. Controls carry CSS classes (``xaikit-...``) so browser tests can find them.
 
 What it shows: the model on the **other** test applicants, never the five of the questions, with
-LIME under the explorer's own settings (:data:`EXPLORER_LIME_SAMPLES` samples, seed
-:data:`EXPLORER_LIME_SEED`), not the questions' protocol. It illustrates how the two methods
+LIME under the explorer's own settings (:func:`xaikit.explain.explorer_lime`), not the
+questions' protocol. It illustrates how the two methods
 behave; the questions' numbers are the candidate's to compute.
 
 Responsiveness (``benchmarks/widget_latency.py``): SHAP values of every offered applicant are
@@ -41,70 +41,30 @@ def render_png(draw) -> bytes:
     return buf.getvalue()
 
 
-#: LIME settings of the explorer: deliberately not the questions' protocol (their seed and
-#: sample count), so the explorer illustrates LIME without reproducing an answer.
-EXPLORER_LIME_SAMPLES, EXPLORER_LIME_SEED = 1000, 2024
-
-
-def explorer_lime(model, X_train, dataset, row, *, binned: bool):
-    """LIME weights of class 1 (bad risk) for one row under the explorer's fixed settings.
-
-    Returns
-    -------
-    weights : ndarray of shape (n_features,)
-        In feature order, probability units per interpretable feature.
-    score : float
-        ``exp.score``, the R² of LIME's weighted local linear fit.
-    """
-    import numpy as np
-    from lime.lime_tabular import LimeTabularExplainer
-
-    explainer = LimeTabularExplainer(
-        np.asarray(X_train, dtype=float), mode="classification",
-        feature_names=list(X_train.columns), categorical_features=dataset.categorical_indices,
-        categorical_names=dataset.categorical_names, class_names=["good", "bad"],
-        discretize_continuous=binned, random_state=EXPLORER_LIME_SEED)
-    exp = explainer.explain_instance(np.asarray(row, dtype=float), model.predict_proba,
-                                     labels=(1,), num_features=X_train.shape[1],
-                                     num_samples=EXPLORER_LIME_SAMPLES)
-    weights = np.zeros(X_train.shape[1])
-    for j, w in exp.as_map()[1]:
-        weights[j] = w
-    return weights, float(exp.score)
-
-
 class ApplicantExplorer:
     """Pick an applicant; see the prediction, the SHAP waterfall and LIME's weights side by side.
 
     Parameters
     ----------
     ctx : xaikit.exercises.shap_vs_lime.public.ShapVsLimeContext
-        Model and data of the exercise.
-    applicants : list of int, optional
-        Index labels of ``ctx.X_test`` to offer; default: every test applicant except the
-        questions' own, declined applicants first.
+        Model and data of the exercise. The explorer offers every test applicant except the
+        questions' own (:func:`xaikit.explain.explorer_applicants`), declined ones first.
 
     Notes
     -----
     SHAP values are exact TreeSHAP in log-odds of a bad risk; LIME weights are in probability
-    units, computed with :func:`explorer_lime` (the explorer's settings, not the questions').
+    units, under the explorer's settings (:func:`xaikit.explain.explorer_lime`).
     """
 
-    def __init__(self, ctx, applicants=None):
+    def __init__(self, ctx):
         import ipywidgets as W
 
         from xaikit import explain as E
 
         self.ctx = ctx
-        X = ctx.X_test
-        if applicants is None:
-            own = set(ctx.applicants)
-            p = ctx.model.predict_proba(X)[:, 1]
-            order = sorted(range(len(X)), key=lambda i: (p[i] < 0.5, i))
-            applicants = [X.index[i] for i in order if X.index[i] not in own]
-        self.labels = list(applicants)
-        self.shap = E.tree_shap(ctx.model, X.loc[self.labels])
-        self.p_bad = ctx.model.predict_proba(X.loc[self.labels])[:, 1]
+        self.labels = E.explorer_applicants(ctx)
+        self.shap = E.explorer_shap(ctx)
+        self.p_bad = ctx.model.predict_proba(ctx.X_test.loc[self.labels])[:, 1]
         self._panels = {}
         options = [(f"#{a}  P(bad) = {p:.2f}", i)
                    for i, (a, p) in enumerate(zip(self.labels, self.p_bad))]
@@ -142,10 +102,10 @@ class ApplicantExplorer:
                 title=f"TreeSHAP, applicant #{self.labels[i]}",
                 legend=("raises the log-odds", "lowers the log-odds"))
             return render_png(d.plot)
+        from xaikit.explain import explorer_lime
+
         _, i, mode = key
-        weights, score = explorer_lime(self.ctx.model, self.ctx.X_train, self.ctx.dataset,
-                                       self.ctx.X_test.loc[self.labels[i]],
-                                       binned=(mode == "binned"))
+        weights, score = explorer_lime(self.ctx, i, binned=(mode == "binned"))
         labels = readable_labels(self.ctx.feature_names, self.shap.data[i], self.ctx.dataset)
         d = AttributionBarDisplay(weights, labels, xlabel=LIME_XLABEL,
                                   title=f"LIME ({mode}), local R² = {score:.2f}",
@@ -168,9 +128,8 @@ class ApplicantExplorer:
         decision = "declined" if self.p_bad[i] >= 0.5 else "approved"
         self.header.value = (
             f"<b>Applicant #{label}</b>: P(bad risk) = {self.p_bad[i]:.3f} → <b>{decision}</b> "
-            f"(threshold 0.5); log-odds {self.shap.margin[i]:+.3f} = base "
-            f"{self.shap.base_value:+.3f} + Σ SHAP. LIME ({html.escape(mode)}, explorer "
-            f"settings) local R² = {score:.2f}.")
+            f"(threshold 0.5); log-odds {self.shap.output[i]:+.2f} = base value + Σ SHAP "
+            f"(left). LIME ({html.escape(mode)}, explorer settings) local R² = {score:.2f}.")
         if shap:
             with self.shap_out:
                 self.shap_out.clear_output(wait=True)

@@ -97,7 +97,7 @@ QUESTIONS = (
              answers=("shap_values", "base_value")),
     Question("q2", "Top features by |SHAP|", "auto", 1, "junior", 4,
              answers=("top3_features",)),
-    Question("q3", "LIME, binned and continuous", "auto", 2, "mid", 10,
+    Question("q3", "LIME, binned and continuous", "auto", 2, "mid", 12,
              answers=("lime_continuous", "lime_binned", "lime_scores")),
     Question("q4", "Do SHAP and LIME agree?", "auto", 2, "mid", 8,
              answers=("top5_overlap", "spearman")),
@@ -105,12 +105,12 @@ QUESTIONS = (
              answers=("lime_stability",)),
     Question("q6", "Kernel width and local fidelity", "auto", 1, "mid", 6,
              answers=("kernel_width_scores", "default_kernel_width")),
-    Question("q7", "Why do they disagree?", "manual", 2, "mid", 8),
-    Question("q8", "Recommendation to the credit analyst", "manual", 3, "senior", 10),
+    Question("q7", "Why do they disagree?", "manual", 2, "mid", 12),
+    Question("q8", "Recommendation to the credit analyst", "manual", 3, "senior", 12),
 )
 
 EXERCISE = Exercise(
-    id="shap_vs_lime", title="When SHAP and LIME disagree", level="junior-mid", minutes=75,
+    id="shap_vs_lime", title="When SHAP and LIME disagree", level="junior-mid", minutes=85,
     notebook="01_shap_vs_lime.ipynb",
     topics=("model-agnostic vs model-specific methods", "using SHAP and LIME",
             "methods that disagree", "judging explanation stability"),
