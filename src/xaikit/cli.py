@@ -81,8 +81,14 @@ def build(check, solutions, exercises):
               show_default=True, help="auto: bubblewrap where it works, else rlimits only.")
 @click.option("--memory-mb", default=6144, show_default=True,
               help="Address-space limit of a candidate's kernel.")
+@click.option("--disk-mb", default=1024, show_default=True,
+              help="Total size a kernel may write in its folder (flag disk_limit beyond).")
+@click.option("--trust-submissions", is_flag=True,
+              help="Grade even without bubblewrap or a user id of the kernel's own (the kernel "
+                   "then runs with your user id): for your own notebooks only; recorded in "
+                   "each report.")
 def grade(submissions, out, cell_timeout, total_timeout, quiet, manifest, jobs, force, manual,
-          isolation, memory_mb):
+          isolation, memory_mb, disk_mb, trust_submissions):
     """Grade submitted notebooks (files or folders of .ipynb).
 
     Each notebook is re-executed in a fresh, sandboxed kernel (bubblewrap where it works, else
@@ -105,7 +111,8 @@ def grade(submissions, out, cell_timeout, total_timeout, quiet, manifest, jobs, 
                                  cell_timeout=cell_timeout, total_timeout=total_timeout,
                                  progress=not quiet, manifest=pack_manifest, jobs=jobs,
                                  force=force, manual=manual, isolation=isolation,
-                                 limits=Limits(memory_mb=memory_mb,
+                                 trust=trust_submissions,
+                                 limits=Limits(memory_mb=memory_mb, disk_mb=disk_mb,
                                                cpu_s=total_timeout + 300))
     except (ValueError, RuntimeError) as e:
         raise click.ClickException(str(e))

@@ -68,6 +68,8 @@ class ExecutionResult:
     died_in: int | None = None
     runtime_s: float = 0.0
     recoveries: list = field(default_factory=list)
+    disk_limit_hit: bool = False
+    disk_used_mb: float = 0.0
 
 
 class _Stop(Exception):
@@ -225,6 +227,19 @@ def execute(nb, sandbox: Sandbox, cell_timeout: int = 120, total_timeout: int = 
                     return
 
         threading.Thread(target=_count, daemon=True).start()
+
+    def _disk():  # total size written in the sandbox's folders (any number of small files)
+        limit = sandbox.limits.disk_mb * 1024 * 1024
+        while not stop_counting.wait(0.5):
+            used = _tree_size(sandbox.root, limit)
+            result.disk_used_mb = max(result.disk_used_mb, used / 2 ** 20)
+            if used > limit:
+                result.disk_limit_hit = True
+                state["stop"] = True
+                _kill(km, sandbox)
+                return
+
+    threading.Thread(target=_disk, daemon=True).start()
     log = open(sandbox.root / "kernel.log", "wb")  # the kernel's own stdout/stderr
     try:
         client.execute(cwd=str(sandbox.work), env=env or sandbox.env(), stdout=log, stderr=log)
@@ -263,6 +278,26 @@ def execute(nb, sandbox: Sandbox, cell_timeout: int = 120, total_timeout: int = 
     result.recoveries = list(getattr(client, "recoveries", []))
     result.runtime_s = time.monotonic() - start
     return result
+
+
+def _tree_size(root, stop_above: int) -> int:
+    """Bytes in the regular files under ``root`` (not following links); stops counting once
+    past ``stop_above``. Files that vanish while counting are skipped."""
+    total, todo = 0, [str(root)]
+    while todo and total <= stop_above:
+        try:
+            with os.scandir(todo.pop()) as it:
+                for e in it:
+                    try:
+                        if e.is_dir(follow_symlinks=False):
+                            todo.append(e.path)
+                        elif e.is_file(follow_symlinks=False):
+                            total += e.stat(follow_symlinks=False).st_blocks * 512
+                    except OSError:
+                        continue
+        except OSError:
+            continue
+    return total
 
 
 def _group_size(pgid: int) -> int:

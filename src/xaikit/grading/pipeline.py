@@ -213,7 +213,7 @@ class _Prescorer:
 
 
 def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, isolation,
-           limits) -> str | None:
+           limits, trust=False) -> str | None:
     """Fill ``report``; return the executed notebook's text (or None)."""
     import nbformat
 
@@ -264,12 +264,13 @@ def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, i
             _flag(report, f["kind"], f["detail"])
 
     reference_context(exercise.id, variant)  # the grader's; also warms the model cache
-    sandbox = make_sandbox(isolation, limits)
+    sandbox = make_sandbox(isolation, limits, trust=trust)
     report["isolation"], report["isolation_reason"] = sandbox.isolation, sandbox.reason
+    report["trusted"] = sandbox.trusted
     lim = sandbox.limits
     report["limits"] = {"cell_timeout_s": cell_timeout, "total_timeout_s": total_timeout,
                         "memory_mb": lim.memory_mb, "processes": lim.nproc,
-                        "file_size_mb": lim.fsize_mb, "cpu_s": lim.cpu_s}
+                        "file_size_mb": lim.fsize_mb, "disk_mb": lim.disk_mb, "cpu_s": lim.cpu_s}
     root = str(sandbox.root)
     try:
         run_nb = copy.deepcopy(nb)
@@ -342,7 +343,7 @@ def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, i
     if res.total_timeout_hit:
         _flag(report, "notebook_timeout", f"the notebook ran longer than {total_timeout} s; "
                                           f"{len(skipped)} cell(s) were not run")
-    if res.kernel_died:
+    if res.kernel_died and not res.disk_limit_hit:  # the grader stopped it: disk_limit
         if res.died_in is not None and res.died_in not in (0, last):
             where = f"in cell {cell_no(res.died_in)}"
         elif res.died_in == last:
@@ -355,6 +356,10 @@ def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, i
             kind = "cpu_limit"
         _flag(report, kind, f"the kernel process ended ({how}) {where}; "
                             f"{len(skipped)} cell(s) were not run")
+    if res.disk_limit_hit:
+        _flag(report, "disk_limit", f"the kernel wrote more than {sandbox.limits.disk_mb} MB "
+                                    f"in its folder and was stopped; {len(skipped)} cell(s) "
+                                    "were not run")
     if res.process_limit_hit:
         _flag(report, "process_limit", f"the kernel's processes exceeded "
                                        f"{sandbox.limits.nproc}; the kernel was killed")
@@ -404,6 +409,7 @@ def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, i
         _flag(report, f["kind"], f["detail"])
 
     if res.kernel_died or res.stuck or res.total_timeout_hit or res.startup_error or \
+            res.disk_limit_hit or \
             any(i not in (0, last) for i in res.timed_out) or \
             any(f["kind"] == "no_answers" for f in report["flags"]):
         report["status"] = "incomplete"
@@ -418,12 +424,20 @@ def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, i
 
 def grade_submission(path: Path, out: Path, *, name: str | None = None, cell_timeout: int = 120,
                      total_timeout: int = 900, manifest: dict | None = None,
-                     isolation: str = "auto", limits=None) -> dict:
+                     isolation: str = "auto", limits=None, trust: bool = False) -> dict:
     """Grade one notebook; write ``out/<name>/report.json``, ``report.md``, ``executed.ipynb``.
 
     Never raises for a bad submission: problems become a ``status`` and ``flags`` in the
     report. Writes nothing outside ``out/<name>/``; the submission is only read.
+
+    Raises
+    ------
+    xaikit.grading.sandbox.UnprotectedGrading
+        Neither bubblewrap nor a user id of the kernel's own is available and ``trust`` is
+        False (see :func:`xaikit.grading.sandbox.make_sandbox`).
     """
+    from xaikit.grading.sandbox import UnprotectedGrading
+
     start = time.monotonic()
     path = Path(path)
     try:
@@ -442,7 +456,9 @@ def grade_submission(path: Path, out: Path, *, name: str | None = None, cell_tim
         try:
             executed_text = _grade(raw, report, cell_timeout=cell_timeout,
                                    total_timeout=total_timeout, manifest=manifest,
-                                   isolation=isolation, limits=limits)
+                                   isolation=isolation, limits=limits, trust=trust)
+        except UnprotectedGrading:
+            raise
         except Exception as e:  # the grader's own failure on this file: never stop a batch
             report["status"] = "grader_error"
             tb = traceback.format_exc(limit=4).strip().splitlines()
@@ -530,7 +546,7 @@ def _grade_job(args):
 def grade_many(inputs, out: Path, *, cell_timeout: int = 120, total_timeout: int = 900,
                progress: bool = True, manifest: dict | None = None, jobs: int = 1,
                force: bool = False, isolation: str = "auto", limits=None,
-               manual: Path | None = None) -> list[dict]:
+               manual: Path | None = None, trust: bool = False) -> list[dict]:
     """Grade every submission in ``inputs`` (files or folders) and write ``out/summary.csv``.
 
     Parameters
@@ -539,6 +555,10 @@ def grade_many(inputs, out: Path, *, cell_timeout: int = 120, total_timeout: int
         Submissions graded in parallel (separate processes).
     force : bool
         Re-grade submissions whose report already exists for the same SHA-256.
+    trust : bool
+        Grade even where the kernel would run with the grader's own user id and no
+        namespaces (the user's own notebooks); otherwise that raises
+        :class:`~xaikit.grading.sandbox.UnprotectedGrading` before anything is graded.
     manual : Path, optional
         Interviewer's scores (CSV or YAML) to merge into the reports; see
         :mod:`xaikit.grading.manual`. Raises :class:`~xaikit.grading.manual.ManualScoreError`.
@@ -557,8 +577,11 @@ def grade_many(inputs, out: Path, *, cell_timeout: int = 120, total_timeout: int
         raise ValueError("no .ipynb files found in the given paths")
     names = report_names(paths)
     scores = load_scores(manual) if manual else None  # fail early on a malformed file
+    from xaikit.grading.sandbox import make_sandbox
+
+    make_sandbox(isolation, limits, trust=trust).cleanup()  # refuses before any grading
     kw = dict(cell_timeout=cell_timeout, total_timeout=total_timeout, manifest=manifest,
-              isolation=isolation, limits=limits)
+              isolation=isolation, limits=limits, trust=trust)
     done, todo = {}, []
     for p in paths:
         rep = None if force else existing_report(out / names[p], _sha256_file(p))

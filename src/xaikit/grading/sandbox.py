@@ -77,6 +77,10 @@ class Limits:
         CPU seconds (``RLIMIT_CPU``), a backstop behind the wall-clock limits.
     nofile : int
         Open file descriptors.
+    disk_mb : int
+        Total size of what the kernel may write in its folders (files of any size under
+        ``fsize_mb`` each); checked every half second by the grader, which stops the kernel
+        (flag ``disk_limit``) when it is exceeded.
     """
 
     memory_mb: int = 6144
@@ -84,6 +88,7 @@ class Limits:
     fsize_mb: int = 64
     cpu_s: int = 1800
     nofile: int = 1024
+    disk_mb: int = 1024
 
     def rlimits(self) -> dict:
         mb = 1024 * 1024
@@ -110,6 +115,7 @@ class Sandbox:
     reason: str
     limits: Limits = field(default_factory=Limits)
     uid: int | None = None
+    trusted: bool = False
     readonly: list = field(default_factory=list)
     hidden: list = field(default_factory=list)
 
@@ -379,7 +385,20 @@ def bwrap_status() -> tuple[bool, str]:
     return True, "bubblewrap: no network, read-only system, solutions/ and grader hidden"
 
 
-def make_sandbox(isolation: str = "auto", limits: Limits | None = None) -> Sandbox:
+class UnprotectedGrading(RuntimeError):
+    """Grading would run untrusted code with the grader's own user id and no namespaces."""
+
+
+UNPROTECTED = (
+    "refusing to grade: {why}. Without bubblewrap the kernel would run with your own user id, "
+    "so a hostile notebook could change your files and read anything you can. Three ways out: "
+    "(1) install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap); (2) grade in a "
+    "throw-away container (README, 'Threat model'); (3) for your own notebooks only, pass "
+    "--trust-submissions (the report records it).")
+
+
+def make_sandbox(isolation: str = "auto", limits: Limits | None = None,
+                 trust: bool = False) -> Sandbox:
     """Create the private folders and choose the isolation.
 
     Parameters
@@ -387,6 +406,15 @@ def make_sandbox(isolation: str = "auto", limits: Limits | None = None) -> Sandb
     isolation : {"auto", "bwrap", "rlimits"}
         ``auto`` uses bubblewrap where it works and falls back to rlimits otherwise;
         ``bwrap`` raises RuntimeError when it cannot be used.
+    trust : bool, default False
+        Allow the kernel to run with the grader's own user id and no namespaces (the
+        submissions are the user's own). Without it that case raises.
+
+    Raises
+    ------
+    UnprotectedGrading
+        Neither bubblewrap nor a user id of the kernel's own is available and ``trust`` is
+        False.
     """
     import tempfile
 
@@ -414,6 +442,11 @@ def make_sandbox(isolation: str = "auto", limits: Limits | None = None) -> Sandb
     if uid is None and os.geteuid() == 0:
         reason += "; the kernel runs as root (Python is not readable by other users), so " \
                   "the process-count limit does not apply"
+    if chosen != "bwrap" and uid is None:
+        if not trust:
+            shutil.rmtree(root, ignore_errors=True)
+            raise UnprotectedGrading(UNPROTECTED.format(why=reason))
+        reason += "; trusted (--trust-submissions): the kernel runs with your user id"
     for sub in ("work", "home", "run"):
         (root / sub).mkdir()
     from xaikit.boundary import copy_public
@@ -425,7 +458,8 @@ def make_sandbox(isolation: str = "auto", limits: Limits | None = None) -> Sandb
         for sub in ("work", "home", "run"):
             os.chown(root / sub, uid, uid)
     return Sandbox(root=root, isolation=chosen, reason=reason, limits=limits or Limits(),
-                   uid=uid, readonly=readonly_paths() if chosen == "bwrap" else [],
+                   uid=uid, trusted=bool(trust and chosen != "bwrap" and uid is None),
+                   readonly=readonly_paths() if chosen == "bwrap" else [],
                    hidden=hidden_paths() if chosen == "bwrap" else [])
 
 
