@@ -176,3 +176,22 @@ def plan(level, minutes):
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+@main.command()
+@click.argument("folders", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def progress(folders):
+    """Self-study progress: for each primer and exercise notebook in FOLDERS (default:
+    notebooks/primers and exercises), the self-checks whose last saved result is correct."""
+    from xaikit.progress import progress as table
+
+    root = _root()
+    folders = folders or [p for p in (root / "notebooks" / "primers", root / "exercises")
+                          if p.is_dir()]
+    df = table(folders)
+    if df.empty:
+        click.echo("no primer or exercise notebooks found")
+        return
+    for r in df.itertuples():
+        todo = f"; still to do: {r[7]}" if r[7] else "; all done"
+        click.echo(f"{r.kind:8s} {r.id:20s} {r.correct}/{r.questions} correct{todo}")

@@ -373,6 +373,8 @@ class CheckDisplay:
     def _repr_html_(self):
         icon, text, extra = self._lines()
         body = "".join(f"<div style='margin-left:1.6em'>{html.escape(e)}</div>" for e in extra)
-        return (f"<div class='xaikit-check xaikit-{self.result.status}'>{icon} "
+        shown = ("recorded" if self.mode == "take-home" and self.result.status == "correct"
+                 else self.result.status)  # a take-home check never says "correct"
+        return (f"<div class='xaikit-check xaikit-{shown}'>{icon} "
                 f"<b>{html.escape(self.qid)}</b> ({html.escape(self.title)}): "
                 f"{html.escape(text)}{body}</div>")
