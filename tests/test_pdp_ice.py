@@ -312,3 +312,128 @@ def test_explorer_uses_rows_disjoint_from_the_questions():
     assert len(w.features) == 12 and w.last_update_ms is not None
     for v in [w.view.options[i][1] for i in range(3)]:  # every view draws
         w.view.value = v
+
+
+# --- the explorer's computation is bound to its own rows and settings (review items 1-5) -------
+
+def _own_functions(module):
+    """Every function and method (public or private) written in ``module``, by name."""
+    import inspect
+
+    out = {}
+    for name, obj in vars(module).items():
+        if inspect.isfunction(obj) and obj.__module__ == module.__name__:
+            out[name] = obj
+        elif inspect.isclass(obj) and obj.__module__ == module.__name__:
+            for m, f in vars(obj).items():
+                f = getattr(f, "__func__", f)
+                if inspect.isfunction(f) and not (m.startswith("__") and m.endswith("__")):
+                    out[f"{name}.{m}"] = f
+    return out
+
+
+#: The only parameters a computation behind an explorer may take: the context and choices
+#: that select among the explorer's own results (no rows, grid, anchor, bins, seed, model).
+BOUND_PARAMETERS = {"ctx", "feature", "features", "sample", "self", "cls", "d"}
+
+
+def test_no_function_of_effects_takes_rows_grid_anchor_or_bins():
+    import inspect
+
+    import xaikit.effects as E
+
+    funcs = _own_functions(E)
+    assert {"feature_effects", "all_feature_effects"} <= set(funcs)
+    for name, f in funcs.items():
+        params = list(inspect.signature(f).parameters)
+        assert set(params) <= BOUND_PARAMETERS, (name, params)
+        if "." not in name:
+            assert params[0] == "ctx", (name, params)
+
+
+def test_effects_explorer_takes_only_the_context():
+    import inspect
+
+    from xaikit.widgets.effects import EffectsExplorer
+
+    params = list(inspect.signature(EffectsExplorer.__init__).parameters)
+    assert params[:2] == ["self", "ctx"] and set(params) <= {"self", "ctx", "features", "n_lines"}
+
+
+def test_feature_effects_compute_on_the_explore_rows_only():
+    import dataclasses
+
+    from xaikit.effects import EXPLORE_ALE_BINS, feature_effects
+
+    c = context_for("pdp_ice", 1)
+    res = feature_effects(c, "temp")
+    X = c.X_explore
+    assert res.ice.shape[0] == len(X) == 300
+    expect = np.empty_like(res.ice)
+    for g, v in enumerate(res.grid):
+        Xm = X.copy()
+        Xm["temp"] = v
+        expect[:, g] = c.model.predict(Xm)
+    assert np.allclose(res.ice, expect, atol=1e-9, rtol=0)
+    assert np.allclose(res.ale_edges, np.unique(np.quantile(
+        X["temp"], np.linspace(0, 1, EXPLORE_ALE_BINS + 1))), atol=1e-12)
+    # the questions' rows cannot be slipped in, neither as rows nor through a forged context
+    with pytest.raises(TypeError):
+        feature_effects(c.X_rows, "temp")
+    for forged in (dataclasses.replace(c, explore_positions=c.row_positions),
+                   dataclasses.replace(c, row_positions=c.explore_positions)):
+        with pytest.raises(ValueError):
+            feature_effects(forged, "temp")
+
+
+def _cell_after(stem, heading):
+    nb = json.loads((ROOT / "solutions" / f"{stem}.ipynb").read_text())
+    cells = ["".join(c["source"]) for c in nb["cells"]]
+    i = next(i for i, c in enumerate(cells) if c.startswith(heading))
+    return cells[i + 2]
+
+
+@pytest.mark.parametrize("qid", ["q2", "q3"])
+def test_open_questions_have_an_ungraded_notes_cell(qid):
+    text = _markdown("02_pdp_ice", f"## {qid}")
+    assert "What do you see?" not in text
+    assert "**not graded**" in text and "notes cell below" in text
+    notes = _cell_after("02_pdp_ice", f"## {qid}")
+    assert notes.startswith(f"**Notes {qid} (not graded)**") and "not graded" in notes
+    assert "<!-- BEGIN SOLUTION -->" not in notes  # the same cell in the exercise
+
+
+def test_q4_says_which_rows_and_centring_the_pdp_uses():
+    text = " ".join(_markdown("02_pdp_ice", "## q4").split())
+    assert "same rows as the ALE, `X_train`** (not `X_ROWS`)" in text
+    assert "centred **like the ALE** (step 5" in text
+    assert "on the same edges (centred too)" not in text
+    nb = json.loads((ROOT / "solutions" / "02_pdp_ice.ipynb").read_text())
+    code = next("".join(c["source"]) for c in nb["cells"]
+                if "ale_edges = None" in "".join(c["source"]))
+    assert "partial_dependence(model, X_train" in code and "pd_temp.mean()" not in code
+
+
+def test_q1_states_each_features_unit_and_the_day_extrapolation():
+    from xaikit.exercises.pdp_ice.public import Q1_FEATURES
+    from xaikit.plots.effects import feature_label
+
+    text = " ".join(_markdown("02_pdp_ice", "## q1").split())
+    assert "the feature's unit" not in text
+    for f in Q1_FEATURES:
+        assert f"| `{f}` |" in text, f
+    assert "day of the year 2011, in days" in text
+    day = text[text.index("If `FEATURE` is `day`"):]
+    for needle in ("`season`", "`mnth`", "extrapolation"):
+        assert needle in day, needle
+    ds = context_for("pdp_ice", 3).dataset
+    assert context_for("pdp_ice", 3).feature == "day"
+    label = feature_label(ds, "day")
+    assert label != "day (day)" and "day of the year" in label and ";" not in label
+
+
+def test_interviewer_guide_describes_q3_by_its_measure():
+    nb = json.loads((ROOT / "notebooks" / "interviewer" / "02_pdp_ice_guide.ipynb").read_text())
+    text = " ".join(" ".join("".join(c["source"]) for c in nb["cells"]).split())
+    assert "drives the spread" not in text
+    assert "range-scaled" in text and "max_depth=1" in text

@@ -1,10 +1,15 @@
-"""Feature effects for exploring a model: ICE curves, their average (the PDP) and first-order ALE.
+"""Feature effects of the ``pdp_ice`` explorer: ICE curves, their average (the PDP) and
+first-order ALE, over the explorer's own rows with the explorer's own settings.
 
-Public computation behind :class:`xaikit.widgets.effects.EffectsExplorer`; no plotting. It works
-on one frame of rows (in ``pdp_ice``: an *explore sample* of test rows, disjoint from the rows
-the questions use) with a fixed protocol of its own: a grid of at most 25 values per feature and
-ALE on 20 quantile bins. All effects are on the scale of the model's prediction: for the
-bike-sharing regressors, **rentals per hour**.
+Public computation behind :class:`xaikit.widgets.effects.EffectsExplorer`; no plotting. Every
+function takes the exercise's context, never rows, a grid, an anchor or a bin count: it works on
+the context's *explore sample* (``ctx.X_explore``, 300 test rows disjoint from the rows the
+questions use) with a fixed protocol of its own: a grid of at most ``EXPLORE_GRID_POINTS`` = 25
+values per feature, centred views anchored at the grid's smallest value (drawn by the widget),
+and ALE on ``EXPLORE_ALE_BINS`` = 20 quantile bins of those rows. So nothing here returns a
+question's answer (the questions ask for other rows, grids, anchors and bins; their references
+are in the grader part). All effects are on the scale of the model's prediction: **rentals per
+hour**.
 
 References
 ----------
@@ -24,53 +29,34 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: Most grid values per feature (a feature with more distinct values gets quantiles).
+#: The explorer's grid: at most this many values per feature (documentation of the fixed
+#: protocol; the functions take no grid).
 EXPLORE_GRID_POINTS = 25
-#: Quantile bins of the explorer's ALE (duplicate edges merge).
+#: The explorer's ALE: this many quantile bins of the explore rows (duplicate edges merge).
 EXPLORE_ALE_BINS = 20
-
-
-def explore_grid(x, max_points: int = EXPLORE_GRID_POINTS) -> np.ndarray:
-    """Grid of a feature: its distinct values if at most ``max_points``, else ``max_points``
-    quantiles from the 2 % to the 98 % quantile (duplicates merged).
-
-    Parameters
-    ----------
-    x : array-like of shape (n,)
-        Observed values of the feature (its own unit).
-    max_points : int, default 25
-
-    Returns
-    -------
-    ndarray of shape (n_grid,), increasing, n_grid <= max_points
-    """
-    x = np.asarray(x, float)
-    uniq = np.unique(x)
-    if len(uniq) <= max_points:
-        return uniq
-    return np.unique(np.quantile(x, np.linspace(0.02, 0.98, max_points)))
 
 
 @dataclass
 class FeatureEffects:
-    """ICE curves, PDP and ALE of one feature over one frame of rows.
+    """ICE curves, PDP and ALE of one feature over the explorer's rows.
 
     Attributes
     ----------
     feature : str
     grid : ndarray of shape (n_grid,)
-        Values the feature is set to (:func:`explore_grid` of the rows' values).
-    ice : ndarray of shape (n_rows, n_grid)
-        ``ice[i, g]``: prediction for row ``i`` with the feature set to ``grid[g]``, the other
-        features as observed (rentals per hour). Not centred.
+        Values the feature is set to: its distinct values among the explore rows if at most
+        25, else 25 quantiles (2 % to 98 %) of them, duplicates merged (the feature's unit).
+    ice : ndarray of shape (300, n_grid)
+        ``ice[i, g]``: prediction for explore row ``i`` with the feature set to ``grid[g]``,
+        the other features as observed (rentals per hour). Not centred.
     pdp : ndarray of shape (n_grid,)
         ``ice.mean(axis=0)``.
     ale_edges : ndarray of shape (K + 1,)
-        Quantile edges of the rows' values (``EXPLORE_ALE_BINS`` bins, duplicates merged).
+        Quantile edges of the explore rows' values (20 bins, duplicates merged).
     ale : ndarray of shape (K + 1,)
-        ALE at the edges, centred to mean 0 over the rows (rentals per hour).
+        ALE at the edges, centred to mean 0 over the explore rows (rentals per hour).
     ale_counts : ndarray of int, shape (K,)
-        Rows per ALE bin.
+        Explore rows per ALE bin.
     """
 
     feature: str
@@ -82,31 +68,38 @@ class FeatureEffects:
     ale_counts: np.ndarray
 
 
-def _predict_with(model, X, feature, values) -> np.ndarray:
-    """Predictions for ``X`` with ``feature`` set to each of ``values`` in turn, one predict
-    call: shape (len(values), n_rows)."""
-    import pandas as pd
+def _explore_rows(ctx):
+    """The explore sample of a ``pdp_ice`` context, after checking that it is the variant's own
+    (test rows disjoint from the questions' rows); anything else raises."""
+    from xaikit.exercises.pdp_ice.public import PdpIceContext, sample_positions
 
-    values = np.asarray(values, float)
-    big = pd.concat([X] * len(values), ignore_index=True)
-    big[feature] = np.repeat(values, len(X))
-    return np.asarray(model.predict(big), float).reshape(len(values), len(X))
+    ctx = ctx if isinstance(ctx, PdpIceContext) else getattr(ctx, "ctx", None)
+    if not isinstance(ctx, PdpIceContext):
+        raise TypeError("xaikit.effects works on a pdp_ice context (ex.context) only")
+    rows, explore = sample_positions(ctx.variant, len(ctx.trained.X_test))
+    if not (np.array_equal(ctx.row_positions, rows)
+            and np.array_equal(ctx.explore_positions, explore)):
+        raise ValueError("the context's rows are not those of its variant: the explorer "
+                         "computes on its own explore sample only")
+    return ctx.trained.X_test.iloc[explore]
 
 
-def feature_effects(model, X, feature: str) -> FeatureEffects:
-    """ICE, PDP and ALE of ``feature``, all over the rows of ``X``, with the explorer's protocol.
+def feature_effects(ctx, feature: str) -> FeatureEffects:
+    """ICE, PDP and ALE of ``feature`` over the explorer's rows, with the explorer's protocol.
 
-    ICE: brute force (set the feature to each grid value, predict), on :func:`explore_grid` of
-    ``X[feature]``. ALE (Apley & Zhu 2020): ``EXPLORE_ALE_BINS`` quantile bins of
-    ``X[feature]``; a row in bin k (``z_{k-1} < x <= z_k``, the minimum in bin 1) contributes
-    ``f(z_k) - f(z_{k-1})``, the other features as observed; per-bin means are accumulated
-    from 0 and centred with the count-weighted mean of the bin midpoints.
+    Rows: ``ctx.X_explore`` (never the questions' rows). ICE: brute force (set the feature to
+    each grid value, predict) on the explorer's grid (see :class:`FeatureEffects`). ALE (Apley
+    & Zhu 2020): ``EXPLORE_ALE_BINS`` quantile bins of the explore rows' values; a row in bin k
+    (``z_{k-1} < x <= z_k``, the minimum in bin 1) contributes ``f(z_k) - f(z_{k-1})``, the
+    other features as observed; per-bin means are accumulated from 0 and centred with the
+    count-weighted mean of the bin midpoints.
 
     Parameters
     ----------
-    model : fitted regressor with ``predict``
-    X : pandas.DataFrame of shape (n_rows, n_features)
+    ctx : xaikit.exercises.pdp_ice.public.PdpIceContext
+        The exercise's context (``ex.context``).
     feature : str
+        A column of the model.
 
     Returns
     -------
@@ -115,19 +108,32 @@ def feature_effects(model, X, feature: str) -> FeatureEffects:
 
     Raises
     ------
+    TypeError
+        If ``ctx`` is not a ``pdp_ice`` context.
+    ValueError
+        If the context's row selections are not its variant's.
     KeyError
-        If ``feature`` is not a column of ``X``.
+        If ``feature`` is not a column of the model.
     """
+    import pandas as pd
+
+    X = _explore_rows(ctx)
+    model = ctx.trained.model
     x = X[feature].to_numpy(dtype=float)
-    grid = explore_grid(x)
-    ice = _predict_with(model, X, feature, grid).T
+    uniq = np.unique(x)
+    grid = (uniq if len(uniq) <= EXPLORE_GRID_POINTS else
+            np.unique(np.quantile(x, np.linspace(0.02, 0.98, EXPLORE_GRID_POINTS))))
     edges = np.unique(np.quantile(x, np.linspace(0, 1, EXPLORE_ALE_BINS + 1)))
+    values = np.concatenate([grid, edges])
+    big = pd.concat([X] * len(values), ignore_index=True)  # one predict call for everything
+    big[feature] = np.repeat(values, len(X))
+    pred = np.asarray(model.predict(big), float).reshape(len(values), len(X))
+    ice, at_edges = pred[:len(grid)].T, pred[len(grid):]     # (n, n_grid), (K + 1, n)
     K = len(edges) - 1
     if K < 1:  # a constant column: no bins, a flat ALE
         return FeatureEffects(feature, grid, ice, ice.mean(0), edges, np.zeros(len(edges)),
                               np.array([len(x)]))
     k = np.clip(np.searchsorted(edges, x, side="left"), 1, K)
-    at_edges = _predict_with(model, X, feature, edges)            # (K + 1, n_rows)
     rows = np.arange(len(x))
     local = at_edges[k, rows] - at_edges[k - 1, rows]
     counts = np.bincount(k - 1, minlength=K)
@@ -138,7 +144,7 @@ def feature_effects(model, X, feature: str) -> FeatureEffects:
     return FeatureEffects(feature, grid, ice, ice.mean(0), edges, acc, counts)
 
 
-def all_feature_effects(model, X, features=None) -> dict:
-    """:func:`feature_effects` of every feature in ``features`` (default: every column of
-    ``X``), as ``{feature: FeatureEffects}``; about 0.2 s for 12 features over 300 rows."""
-    return {f: feature_effects(model, X, f) for f in (features or list(X.columns))}
+def all_feature_effects(ctx, features=None) -> dict:
+    """:func:`feature_effects` of every feature in ``features`` (default: every column of the
+    model), as ``{feature: FeatureEffects}``; about 0.2 s for 12 features over 300 rows."""
+    return {f: feature_effects(ctx, f) for f in (features or list(ctx.feature_names))}

@@ -1,9 +1,12 @@
-"""Global feature importance: a result type and a shuffle importance for exploring a model.
+"""Global feature importance: a result type and the explorer's shuffle importance.
 
-Public computation of the ``feature_importance`` explorer; no plotting. The importances the
-exercise asks for (MDI, scikit-learn's permutation importance, mean |SHAP|, the group
-permutation) are computed by the candidate with the libraries, and by the grader. Units are
-explicit and differ between methods:
+Public computation of the ``feature_importance`` explorer; no plotting. Every function takes
+the exercise's context, never rows, columns or a seed: it computes on the explorer's own
+samples (300 training and 300 held-out rows disjoint from the questions' samples), for the 12
+UCI columns only, with the explorer's own seed and repeats. The importances the exercise asks
+for (MDI, scikit-learn's permutation importance, mean |SHAP|, the group permutation) are
+computed by the candidate with the libraries, and by the grader. Units are explicit and differ
+between methods:
 
 - MDI: share of the forest's total impurity (squared-error) reduction, sums to 1, no unit;
 - permutation importance: increase of the mean absolute error when the feature is shuffled,
@@ -84,45 +87,64 @@ class ImportanceResult:
                    arr(d["std"]), arr(d["samples"]), str(d["unit"]))
 
 
-def mae(model, X, y) -> float:
-    """Mean absolute error of ``model`` on ``(X, y)``, rentals per hour."""
-    return float(np.mean(np.abs(np.asarray(y, float) - np.asarray(model.predict(X), float))))
+def explorer_rows(ctx) -> tuple:
+    """The explorer's samples of a ``feature_importance`` context, after checking that they are
+    its variant's (rows disjoint from the questions' samples): ``(X_train, y_train, X_test,
+    y_test, columns)``, 300 rows each, ``columns`` the 12 UCI columns (never the joined ones).
+
+    Raises
+    ------
+    TypeError
+        If ``ctx`` is not a ``feature_importance`` context.
+    ValueError
+        If its row selections or explorer seed are not its variant's.
+    """
+    from xaikit.exercises.feature_importance.public import (FeatureImportanceContext,
+                                                            explore_seed, sample_positions)
+
+    ctx = ctx if isinstance(ctx, FeatureImportanceContext) else getattr(ctx, "ctx", None)
+    if not isinstance(ctx, FeatureImportanceContext):
+        raise TypeError("xaikit.importance works on a feature_importance context (ex.context) "
+                        "only")
+    t = ctx.trained
+    pos = sample_positions(ctx.variant, len(t.X_train), len(t.X_test))
+    own = (np.array_equal(ctx.train_positions, pos["train"])
+           and np.array_equal(ctx.test_positions, pos["test"])
+           and np.array_equal(ctx.explore_train_positions, pos["explore_train"])
+           and np.array_equal(ctx.explore_test_positions, pos["explore_test"])
+           and ctx.explore_seed == explore_seed(ctx.variant))
+    if not own:
+        raise ValueError("the context's rows or seed are not those of its variant: the "
+                         "explorer computes on its own samples only")
+    uci = set(t.dataset.X.columns)
+    columns = [c for c in t.X_train.columns if c in uci]
+    return (t.X_train.iloc[pos["explore_train"]], t.y_train.iloc[pos["explore_train"]],
+            t.X_test.iloc[pos["explore_test"]], t.y_test.iloc[pos["explore_test"]], columns)
 
 
-def shuffle_importance(model, X, y, columns, *, n_repeats: int = 5, seed: int = 0,
-                       label: str = "shuffled") -> ImportanceResult:
-    """A quick permutation importance: each column of ``columns`` shuffled alone.
+def shuffle_importance(ctx, sample: str) -> ImportanceResult:
+    """The explorer's quick permutation importance of the 12 UCI columns on one of its samples.
 
-    Protocol: ``rng = numpy.random.default_rng(seed)``; for each repeat and each column in
-    order, ``idx = rng.permutation(n_rows)`` and only that column takes the values
-    ``X[column].to_numpy()[idx]``; importance = MAE(shuffled) - MAE(original). All shuffled
-    copies are predicted in one batch. This is *not* scikit-learn's
-    ``permutation_importance`` protocol (another random stream: the numbers differ from it
-    by the seed-to-seed spread), and columns are never shuffled together.
+    Rows: the explorer's 300 training (``sample="train"``) or 300 held-out (``"test"``) rows of
+    :func:`explorer_rows`, never the questions' samples; the joined columns are never shuffled.
+    Protocol: ``rng = numpy.random.default_rng(ctx.explore_seed)``; for each of
+    ``EXPLORE_REPEATS`` (5) repeats and each column in order, ``idx = rng.permutation(300)``
+    and only that column takes the values ``X[column].to_numpy()[idx]``; importance =
+    MAE(shuffled) - MAE(original). All shuffled copies are predicted in one batch. This is
+    *not* scikit-learn's ``permutation_importance`` protocol (another random stream), and
+    columns are never shuffled together.
 
     Parameters
     ----------
-    model : fitted regressor
-    X : pandas.DataFrame of shape (n_rows, n_features)
-    y : array-like of shape (n_rows,)
-        Rentals per hour.
-    columns : list of str
-        Columns of ``X`` to shuffle, one at a time.
-    n_repeats : int, default 5
-    seed : int, default 0
-    label : str
-        Name stored in ``method``.
+    ctx : xaikit.exercises.feature_importance.public.FeatureImportanceContext
+        The exercise's context (``ex.context``).
+    sample : {"train", "test"}
 
     Returns
     -------
     ImportanceResult
-        ``mean`` and ``std`` over the repeats, ``samples`` of shape (len(columns), n_repeats):
-        MAE increase in rentals per hour.
-
-    Raises
-    ------
-    KeyError
-        For a column that is not in ``X``.
+        ``mean`` and ``std`` over the repeats, ``samples`` of shape (12, 5): MAE increase in
+        rentals per hour.
 
     References
     ----------
@@ -130,16 +152,21 @@ def shuffle_importance(model, X, y, columns, *, n_repeats: int = 5, seed: int = 
     """
     import pandas as pd
 
-    columns = list(columns)
-    missing = [c for c in columns if c not in X.columns]
-    if missing:
-        raise KeyError(f"columns not in X: {missing}")
+    from xaikit.exercises.feature_importance.public import EXPLORE_REPEATS
+
+    X_tr, y_tr, X_te, y_te, columns = explorer_rows(ctx)
+    if sample not in ("train", "test"):
+        raise ValueError('sample must be "train" or "test"')
+    X, y = (X_tr, y_tr) if sample == "train" else (X_te, y_te)
+    label = "shuffled, other training rows" if sample == "train" else \
+        "shuffled, other held-out rows"
+    model = ctx.trained.model
     y = np.asarray(y, float)
     n = len(X)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(ctx.explore_seed)
     base = X.to_numpy(dtype=float)
-    blocks = []
-    for _ in range(int(n_repeats)):
+    blocks = [base]
+    for _ in range(EXPLORE_REPEATS):
         for c in columns:
             j = X.columns.get_loc(c)
             Xp = base.copy()
@@ -147,6 +174,6 @@ def shuffle_importance(model, X, y, columns, *, n_repeats: int = 5, seed: int = 
             blocks.append(Xp)
     pred = np.asarray(model.predict(pd.DataFrame(np.vstack(blocks), columns=X.columns)), float)
     err = np.abs(pred.reshape(len(blocks), n) - y).mean(axis=1)
-    samples = err.reshape(int(n_repeats), len(columns)).T - mae(model, X, y)
+    samples = err[1:].reshape(EXPLORE_REPEATS, len(columns)).T - err[0]
     return ImportanceResult(label, columns, samples.mean(axis=1), samples.std(axis=1), samples,
                             "rentals per hour (MAE increase)")

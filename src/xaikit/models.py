@@ -179,7 +179,7 @@ def train_cached(name, dataset, make_estimator, params, *, test_size=0.3, split_
         Stratify the split on ``y`` (classification).
     X, y : optional
         Design matrix and target to use instead of ``dataset.X``/``dataset.y`` (e.g. with
-        planted columns); their content is hashed into the cache key.
+        planted columns); their content and column names are hashed into the cache key.
     retrain : bool, default False
         Ignore a cached model.
 
@@ -199,6 +199,8 @@ def train_cached(name, dataset, make_estimator, params, *, test_size=0.3, split_
     if X is not dataset.X or y is not dataset.y:
         h = hashlib.sha256(pd.util.hash_pandas_object(X, index=True).values.tobytes())
         h.update(pd.util.hash_pandas_object(y, index=True).values.tobytes())
+        # the values' hash ignores column names, which a fitted model keeps (and checks)
+        h.update("\x00".join(map(str, X.columns)).encode())
         data_hash = h.hexdigest()
     payload = {"name": name, "data": data_hash, "estimator": estimator, "params": params,
                "test_size": test_size, "split_seed": split_seed, "stratify": stratify,

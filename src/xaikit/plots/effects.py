@@ -196,10 +196,16 @@ class AleDisplay:
 
 
 def feature_label(dataset, name: str) -> str:
-    """Axis label with the feature's meaning and unit from the dataset's metadata."""
+    """Axis label with the feature's meaning and unit from the dataset's metadata.
+
+    ``"name (unit)"`` where the unit says it (``hr (hour)``); ``"name: description"`` (up to
+    its first ``;``) where the unit alone does not: normalised columns (``temp: temperature,
+    normalised: ...``) and counts of days, whose unit would only repeat the name (``day: day
+    of the year 2011 (1 = 1 January)``, not ``day (day)``).
+    """
     f = getattr(dataset, "features", {}).get(name) if dataset is not None else None
     if f is None:
         return name
-    if f.unit == "fraction":  # normalised weather columns: say how
-        return f"{name}: {f.description}"
+    if f.unit in ("fraction", "day", name):  # the unit alone does not say what the axis is
+        return f"{name}: {f.description.split(';')[0].strip()}"
     return f"{name} ({f.unit})" if f.unit else name

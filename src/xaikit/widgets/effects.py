@@ -1,6 +1,7 @@
 """Feature-effect explorer for ``pdp_ice``: wires controls to :mod:`xaikit.effects` (every
-feature's curves computed once, at construction: about 0.2 s) and :mod:`xaikit.plots.effects`; no maths of its
-own. Controls carry CSS classes (``xaikit-...``) so browser tests can find them.
+feature's curves computed once, at construction, over the context's explore sample: about
+0.2 s) and :mod:`xaikit.plots.effects`; no maths of its own. Controls carry CSS classes
+(``xaikit-...``) so browser tests can find them.
 """
 from __future__ import annotations
 
@@ -12,23 +13,19 @@ VIEWS = (("ICE + PDP", "ice"), ("centered ICE", "centered"), ("ALE", "ale"))
 class EffectsExplorer(PngStateCache):
     """Choose a feature; see its ICE curves with the PDP, centered ICE, or its ALE.
 
-    Everything is computed over one frame of rows by :func:`xaikit.effects.all_feature_effects`
-    (the explorer's own grid of at most 25 values per feature, ALE on 20 quantile bins of the
-    same rows); centered curves are anchored at the grid's smallest value.
+    Everything is computed by :func:`xaikit.effects.all_feature_effects` over the context's
+    explore sample (``ctx.X_explore``: 300 test rows, none of them a question's row) with the
+    explorer's own settings (a grid of at most 25 values per feature, ALE on 20 quantile bins of
+    the same rows); centered curves are anchored at the grid's smallest value. The explorer
+    takes the context only: no rows, grid, anchor or bins can be passed in.
 
     Parameters
     ----------
-    model : fitted regressor
-    X_explore : pandas.DataFrame
-        Rows whose ICE curves are drawn and averaged (PDP) and over which the ALE is computed.
-        In ``pdp_ice`` an explore sample of test rows, disjoint from the questions' rows.
-    X_data : pandas.DataFrame
-        Data for the distribution strip under each plot (e.g. the training rows).
-    dataset : xaikit.datasets.Dataset, optional
-        For axis labels with units.
+    ctx : xaikit.exercises.pdp_ice.public.PdpIceContext
+        The exercise's context (``ex.context``); the training rows give the distribution strip
+        under each plot, the dataset the axis labels with units.
     features : list of str, optional
-        Offered features (default: all columns).
-    ylabel : str
+        Offered features (default: every column of the model).
     n_lines : int, default 50
         ICE curves drawn at first.
 
@@ -37,24 +34,24 @@ class EffectsExplorer(PngStateCache):
     ``last_update_ms`` holds the duration of the latest redraw.
     """
 
-    def __init__(self, model, X_explore, X_data, dataset=None, features=None,
-                 ylabel="predicted rentals per hour", n_lines=50):
+    ylabel = "predicted rentals per hour"
+
+    def __init__(self, ctx, features=None, n_lines=50):
         import ipywidgets as W
 
         from xaikit.effects import all_feature_effects
 
-        self.X_explore, self.X_data, self.dataset = X_explore, X_data, dataset
-        self.features = list(features or X_explore.columns)
-        self.ylabel = ylabel
-        self.effects = all_feature_effects(model, X_explore, self.features)
+        self.features = list(features or ctx.feature_names)
+        self.effects = all_feature_effects(ctx, self.features)   # checks the context's rows
+        self.X_explore, self.X_data, self.dataset = ctx.X_explore, ctx.X_train, ctx.dataset
+        n_rows = len(self.X_explore)
         self.feature = W.Dropdown(options=self.features, value=self.features[0],
                                   description="Feature", layout=W.Layout(width="240px"))
         self.feature.add_class("xaikit-feature")
         self.view = W.ToggleButtons(options=list(VIEWS), value="ice")
         self.view.add_class("xaikit-effect-view")
-        self.n_lines = W.IntSlider(value=min(n_lines, len(X_explore)), min=0,
-                                   max=len(X_explore), step=10, description="ICE lines",
-                                   continuous_update=False)
+        self.n_lines = W.IntSlider(value=min(n_lines, n_rows), min=0, max=n_rows, step=10,
+                                   description="ICE lines", continuous_update=False)
         self.n_lines.add_class("xaikit-n-lines")
         self.out = W.Output()
         self.out.add_class("xaikit-effect-plot")
@@ -68,9 +65,9 @@ class EffectsExplorer(PngStateCache):
 
     @classmethod
     def from_context(cls, ctx, **kw):
-        """For a :class:`xaikit.exercises.pdp_ice.public.PdpIceContext`: its explore sample
-        (``ctx.X_explore``, not the questions' rows), the training data under the plots."""
-        return cls(ctx.model, ctx.X_explore, ctx.X_train, dataset=ctx.dataset, **kw)
+        """The same as ``EffectsExplorer(ctx, **kw)``, for callers that build every explorer
+        through ``from_context``."""
+        return cls(ctx, **kw)
 
     def figure(self):
         """Draw the current controls' view on the explorer's figure and return it.

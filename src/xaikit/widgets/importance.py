@@ -1,5 +1,5 @@
 """Importance explorer for ``feature_importance``: a ranked bar chart with a method selector and
-error bars. The importances come from
+error bars. It takes the exercise's context only; the importances come from
 :func:`xaikit.exercises.feature_importance.public.explorer_importances` (computed once, cached on
 disk); the widget only draws. Controls carry CSS classes (``xaikit-...``) so browser tests can
 find them.
@@ -13,30 +13,33 @@ METHODS = (("MDI share", "mdi"), ("shuffled, training rows", "perm_train"),
 
 
 class ImportanceExplorer(PngStateCache):
-    """Pick an importance method; see the features ranked by it, with error bars.
+    """Pick an importance method; see the 12 UCI columns ranked by it, with error bars.
+
+    Shows :func:`~xaikit.exercises.feature_importance.public.explorer_importances` of the
+    context: the 12 UCI columns only, on rows other than the questions' samples, with a quicker
+    shuffle protocol than the questions' (none of it is an answer). Read from the disk cache
+    when the model was explored before (a few ms), else computed (about a second). The explorer
+    takes the context only: no rows, columns, seeds or results can be passed in.
 
     Parameters
     ----------
-    results : dict
-        ``{"mdi" | "perm_train" | "perm_test" | "shap": ImportanceResult}``, where a value may
-        also be a zero-argument callable returning one (computed on first view, then kept).
+    ctx : xaikit.exercises.feature_importance.public.FeatureImportanceContext
+        The exercise's context (``ex.context``).
     highlight : iterable of str, optional
         Columns drawn in a second colour.
-    precompute : bool, default True
-        Compute every callable value at construction so that switching method only draws;
-        False computes on first view.
 
     Notes
     -----
     Error bars: MDI ± std over the trees, shuffle importance ± std over the repeats; mean |SHAP|
-    has none (exact for its rows). ``last_update_ms`` holds the duration of the latest redraw; the
-    first view of a lazily computed method includes its computation.
+    has none (exact for its rows). ``last_update_ms`` holds the duration of the latest redraw.
     """
 
-    def __init__(self, results: dict, highlight=(), precompute=True):
+    def __init__(self, ctx, highlight=()):
         import ipywidgets as W
 
-        self.results = dict(results)
+        from xaikit.exercises.feature_importance.public import explorer_importances
+
+        self.results = explorer_importances(ctx)
         self.highlight = tuple(highlight)
         options = [(label, key) for label, key in METHODS if key in self.results]
         n = len(self.result(options[0][1]).feature_names)
@@ -56,29 +59,16 @@ class ImportanceExplorer(PngStateCache):
         self.widget = W.VBox([self.method, W.HBox([self.top_k, self.errors]), self.out])
         self.widget.add_class("xaikit-importance-explorer")
         self.update()
-        if precompute:  # every method now, so that no control change computes
-            for key in self.results:
-                self.result(key)
 
     def result(self, key):
-        """The :class:`xaikit.importance.ImportanceResult` of method ``key`` (computed once)."""
-        r = self.results[key]
-        if callable(r):
-            r = self.results[key] = r()
-        return r
+        """The :class:`xaikit.importance.ImportanceResult` of method ``key``."""
+        return self.results[key]
 
     @classmethod
     def from_context(cls, ctx, highlight=()):
-        """For a :class:`xaikit.exercises.feature_importance.public.FeatureImportanceContext`.
-
-        Shows :func:`~xaikit.exercises.feature_importance.public.explorer_importances`: the 12
-        UCI columns only, on rows other than the questions' samples, with a quicker shuffle
-        protocol than the questions' (none of it is an answer). Read from the disk cache when
-        the model was explored before (a few ms), else computed (about a second).
-        """
-        from xaikit.exercises.feature_importance.public import explorer_importances
-
-        return cls(explorer_importances(ctx), highlight=highlight)
+        """The same as ``ImportanceExplorer(ctx, highlight)``, for callers that build every explorer
+        through ``from_context``."""
+        return cls(ctx, highlight=highlight)
 
     def figure(self):
         """Draw the current method's bars on the explorer's figure and return it.

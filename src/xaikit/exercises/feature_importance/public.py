@@ -92,26 +92,42 @@ class FeatureImportanceContext(ModelContext):
         return [f for f in self.feature_names if f not in self.joined]
 
 
+def sample_positions(variant: int, n_train: int, n_test: int) -> dict:
+    """Row positions of ``variant``: ``{"train", "test"}`` (the questions' samples, 300 rows
+    each, ``default_rng(40_000 + variant)``) and ``{"explore_train", "explore_test"}`` (the
+    explorer's, 300 other rows each, ``default_rng(60_000 + variant)``); sorted arrays."""
+    variant = int(variant)
+    rng = np.random.default_rng(40_000 + variant)
+    tr = np.sort(rng.choice(int(n_train), N_PI_ROWS, replace=False))
+    te = np.sort(rng.choice(int(n_test), N_PI_ROWS, replace=False))
+    other = np.random.default_rng(60_000 + variant)
+    ex_tr = np.sort(other.choice(np.setdiff1d(np.arange(int(n_train)), tr), EXPLORE_ROWS,
+                                 replace=False))
+    ex_te = np.sort(other.choice(np.setdiff1d(np.arange(int(n_test)), te), EXPLORE_ROWS,
+                                 replace=False))
+    return {"train": tr, "test": te, "explore_train": ex_tr, "explore_test": ex_te}
+
+
+def explore_seed(variant: int) -> int:
+    """Seed of the explorer's shuffles: ``70_000 + variant`` (never a question's seed)."""
+    return 70_000 + int(variant)
+
+
 def build_context(variant: int = 0) -> FeatureImportanceContext:
-    """The context of ``variant``: its forest, joined columns, samples and seeds."""
+    """The context of ``variant``: its forest, joined columns, samples
+    (:func:`sample_positions`) and seeds."""
     from xaikit.models import bikeshare_rf_planted
 
     variant = int(variant)
     trained = bikeshare_rf_planted(variant)
     joined = tuple(sorted(set(trained.X_train.columns) - set(trained.dataset.X.columns)))
-    rng = np.random.default_rng(40_000 + variant)
-    tr = np.sort(rng.choice(len(trained.X_train), N_PI_ROWS, replace=False))
-    te = np.sort(rng.choice(len(trained.X_test), N_PI_ROWS, replace=False))
-    other = np.random.default_rng(60_000 + variant)
-    ex_tr = np.sort(other.choice(np.setdiff1d(np.arange(len(trained.X_train)), tr),
-                                 EXPLORE_ROWS, replace=False))
-    ex_te = np.sort(other.choice(np.setdiff1d(np.arange(len(trained.X_test)), te),
-                                 EXPLORE_ROWS, replace=False))
+    pos = sample_positions(variant, len(trained.X_train), len(trained.X_test))
     return FeatureImportanceContext(variant=variant, trained=trained, joined=joined,
-                                    train_positions=tr, test_positions=te,
-                                    pi_seed=100 + variant, explore_train_positions=ex_tr,
-                                    explore_test_positions=ex_te,
-                                    explore_seed=70_000 + variant)
+                                    train_positions=pos["train"], test_positions=pos["test"],
+                                    pi_seed=100 + variant,
+                                    explore_train_positions=pos["explore_train"],
+                                    explore_test_positions=pos["explore_test"],
+                                    explore_seed=explore_seed(variant))
 
 
 # --- the explorer's data: the model seen on other rows, the 12 UCI columns only --------------
@@ -153,7 +169,7 @@ def explorer_importances(ctx, cache: bool = True) -> dict:
     settings = {"model": ctx.trained.card.cache_key, "features": ctx.original_features,
                 "train": ctx.explore_train_positions.tolist(),
                 "test": ctx.explore_test_positions.tolist(), "seed": ctx.explore_seed,
-                "repeats": EXPLORE_REPEATS, "shap_rows": EXPLORE_SHAP_ROWS, "version": 1}
+                "repeats": EXPLORE_REPEATS, "shap_rows": EXPLORE_SHAP_ROWS, "version": 2}
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
     path = cache_dir() / f"importance-explorer-{ctx.trained.card.cache_key}-{digest}.json"
     if cache and path.is_file():
@@ -177,26 +193,20 @@ def explorer_importances(ctx, cache: bool = True) -> dict:
 def _compute_explorer(ctx) -> dict:
     import shap
 
-    from xaikit.importance import ImportanceResult, shuffle_importance
+    from xaikit.importance import ImportanceResult, explorer_rows, shuffle_importance
 
-    model, feats = ctx.model, ctx.original_features
-    cols = [ctx.feature_names.index(f) for f in feats]
+    X_tr, _, X_te, _, feats = explorer_rows(ctx)  # checks that these are the explorer's rows
+    model = ctx.trained.model
+    cols = [list(X_tr.columns).index(f) for f in feats]
     per_tree = np.array([t.feature_importances_ for t in model.estimators_])[:, cols]
     share = per_tree / np.maximum(per_tree.sum(axis=1, keepdims=True), 1e-300)
-    X_tr = ctx.X_train.iloc[ctx.explore_train_positions]
-    X_te = ctx.X_test.iloc[ctx.explore_test_positions]
-    y_tr = ctx.trained.y_train.iloc[ctx.explore_train_positions]
-    y_te = ctx.trained.y_test.iloc[ctx.explore_test_positions]
-    kw = {"n_repeats": EXPLORE_REPEATS, "seed": ctx.explore_seed}
     sv = shap.TreeExplainer(model).shap_values(X_te.iloc[:EXPLORE_SHAP_ROWS])
     return {
         "mdi": ImportanceResult("MDI share among the 12 UCI columns", feats,
                                 share.mean(axis=0), share.std(axis=0), None,
                                 "share of their impurity reduction"),
-        "perm_train": shuffle_importance(model, X_tr, y_tr, feats,
-                                         label="shuffled, other training rows", **kw),
-        "perm_test": shuffle_importance(model, X_te, y_te, feats,
-                                        label="shuffled, other held-out rows", **kw),
+        "perm_train": shuffle_importance(ctx, "train"),
+        "perm_test": shuffle_importance(ctx, "test"),
         "shap": ImportanceResult(f"mean |SHAP|, {EXPLORE_SHAP_ROWS} other held-out rows",
                                  feats, np.abs(np.asarray(sv)[:, cols]).mean(axis=0), None,
                                  None, "rentals per hour"),

@@ -71,18 +71,31 @@ class PdpIceContext(ModelContext):
         return self.X_test.iloc[self.explore_positions]
 
 
+def sample_positions(variant: int, n_test: int) -> tuple:
+    """Positions in ``X_test`` (``n_test`` rows) of the questions' rows and of the explorer's
+    rows of ``variant``: ``(rows, explore)``, shapes (200,) and (300,), sorted, disjoint.
+
+    The questions' rows are drawn with ``default_rng(30_000 + variant)``, the explorer's from
+    the other test rows with ``default_rng(31_000 + variant)``.
+    """
+    variant = int(variant)
+    rng = np.random.default_rng(30_000 + variant)
+    rows = np.sort(rng.choice(int(n_test), N_ROWS, replace=False))
+    rest = np.setdiff1d(np.arange(int(n_test)), rows)
+    explore = np.sort(np.random.default_rng(31_000 + variant).choice(rest, N_EXPLORE,
+                                                                     replace=False))
+    return rows, explore
+
+
 def build_context(variant: int = 0) -> PdpIceContext:
     """The context of ``variant``: 200 test rows drawn with seed ``30_000 + variant``, q1's
-    feature and grid, the anchor hour, the ALE bins, and 300 other test rows to explore."""
+    feature and grid, the anchor hour, the ALE bins, and 300 other test rows to explore
+    (:func:`sample_positions`)."""
     from xaikit.models import bikeshare_gbr
 
     variant = int(variant)
     trained = bikeshare_gbr()
-    rng = np.random.default_rng(30_000 + variant)
-    positions = np.sort(rng.choice(len(trained.X_test), N_ROWS, replace=False))
-    rest = np.setdiff1d(np.arange(len(trained.X_test)), positions)
-    explore = np.sort(np.random.default_rng(31_000 + variant).choice(rest, N_EXPLORE,
-                                                                     replace=False))
+    positions, explore = sample_positions(variant, len(trained.X_test))
     feature = Q1_FEATURES[variant % len(Q1_FEATURES)]
     n_grid = 12 + variant % 7
     lo, hi = (0.05, 0.95) if variant % 2 == 0 else (0.02, 0.98)
