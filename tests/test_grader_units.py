@@ -336,3 +336,42 @@ def test_rlimits_fallback_grades_and_reports_it(tmp_path):
     assert "network" in kinds and "memory_limit" in kinds and "kernel_exit" in kinds
     q6 = next(q for q in rep["questions"] if q["id"] == "q6")
     assert q6["score"] == pytest.approx(MARKER_SCORE)
+
+
+def test_figures_and_check_displays_never_make_an_output_stale():
+    """A candidate's JupyterLab shows figures (inline backend) and practice/take-home check
+    wording that a re-run elsewhere does not reproduce: neither is a stale output."""
+    import nbformat
+
+    from xaikit.exercises.framework import CheckDisplay, CheckResult
+
+    src = "shap_values = 1\nprint('ok', 0.123456)\nplt.show()\nex.check('q1')"
+    sub = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src)])
+    exe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(src)])
+    fig = nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo=",
+                                                       "text/plain": "<Figure size 640x480>"})
+    seen = CheckDisplay("q1", "t", "practice", CheckResult("correct", 1.0, "right"))
+    rerun = CheckDisplay("q1", "t", "take-home", CheckResult("correct", 1.0, "recorded"))
+    text = nbformat.v4.new_output("stream", name="stdout", text="ok 0.123456\n")
+
+    def shown(d):
+        return nbformat.v4.new_output("execute_result", execution_count=1, data={
+            "text/plain": repr(d), "text/html": d._repr_html_()})
+
+    sub.cells[0].outputs = [text, fig, shown(seen)]
+    exe.cells[0].outputs = [text, shown(rerun)]
+    assert integrity.stale_output_flags(sub, exe, ["shap_values"]) == []
+    exe.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="ok 9.9\n")]
+    assert integrity.stale_output_flags(sub, exe, ["shap_values"])  # a changed number still is
+
+
+def test_jupyterlab_metadata_is_never_flagged():
+    """Saving from JupyterLab or running nbconvert adds language_info and widget state."""
+    import nbformat
+
+    nb = nb_with("x = 1")
+    nb.metadata["language_info"] = {"name": "python", "version": "3.11.7"}
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+        "state": {f"m{i}": {"model_name": "DropdownModel", "state": {"_options_labels": [
+            f"option {k}" for k in range(300)]}} for i in range(20)}, "version_major": 2}}
+    assert integrity.static_flags(nb) == []

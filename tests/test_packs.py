@@ -56,8 +56,9 @@ def complete_with_solutions(pack_nb, solution_nb):
 
 def candidate_env(home: Path) -> dict:
     """A candidate's machine: none of the project's variables, a home of its own."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("XAIKIT_", "PYTEST"))}
-    env.update(HOME=str(home), MPLBACKEND="agg", JUPYTER_PLATFORM_DIRS="1")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("XAIKIT_", "PYTEST")) and k != "MPLBACKEND"}
+    env.update(HOME=str(home), JUPYTER_PLATFORM_DIRS="1")  # matplotlib inline, as in JupyterLab
     return env
 
 

@@ -231,6 +231,8 @@ def _output_text(cell) -> str:
             html = data.get("text/html", "")
             if "xaikit-check" in ("".join(html) if isinstance(html, list) else str(html)):
                 continue  # an ex.check display: its wording depends on where it ran
+            if any(k.startswith("image/") for k in data):
+                continue  # a figure: whether it shows depends on the matplotlib backend
             if "text/plain" in data:
                 v = data["text/plain"]
                 parts.append("".join(v) if isinstance(v, list) else str(v))

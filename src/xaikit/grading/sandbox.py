@@ -151,7 +151,9 @@ class Sandbox:
                "JUPYTER_PLATFORM_DIRS": "1",
                "XAIKIT_DATA_DIR": str(data_dir()), "XAIKIT_CACHE_DIR": str(cache_dir().parent),
                "PYTHONPATH": str(self.public),  # the public copy: no grader part, in every mode
-               "MPLBACKEND": "agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+               # figures show in the executed notebook, as they did in the candidate's JupyterLab
+               "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+               "PYDEVD_DISABLE_FILE_VALIDATION": "1",
                "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",
                "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "NUMBA_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
