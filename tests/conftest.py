@@ -6,6 +6,9 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("XAIKIT_CACHE_DIR", str(ROOT / ".xaikit-cache"))
 os.environ.setdefault("MPLBACKEND", "agg")
 
+#: hand-ins used as test data (independent solutions for copy detection): never executed
+collect_ignore_glob = ["data/*"]
+
 
 def pytest_terminal_summary(terminalreporter):
     """At the end of the run: which optional system packages were missing and what that

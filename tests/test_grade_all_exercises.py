@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    from xaikit.grading.pipeline import grade_many
+    from xaikit.grading.batch import grade_many
 
     base = tmp_path_factory.mktemp("all")
     subs = base / "subs"

@@ -53,7 +53,8 @@ def _snapshot(folder: Path) -> dict:
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    from xaikit.grading.pipeline import grade_many, grade_submission
+    from xaikit.grading.batch import grade_many
+    from xaikit.grading.pipeline import grade_submission
     from xaikit.grading.sandbox import Limits
 
     base = tmp_path_factory.mktemp("hostile")

@@ -14,7 +14,8 @@ import pytest
 
 from grader_cases import MARKER_SCORE, light, write
 from xaikit.grading import sandbox as S
-from xaikit.grading.pipeline import grade_many, grade_submission
+from xaikit.grading.batch import grade_many
+from xaikit.grading.pipeline import grade_submission
 
 
 def _sha(p: Path) -> str:

@@ -13,8 +13,8 @@ from xaikit.grading import integrity
 from xaikit.grading.collect import (CollectError, collection_source, decode_answers,
                                     read_json_file, setup_source)
 from xaikit.grading.manual import ManualScoreError, apply_manual, load_scores, write_template
-from xaikit.grading.pipeline import (_error_kind, existing_report, load_submission,
-                                     report_names)
+from xaikit.grading.batch import existing_report, report_names
+from xaikit.grading.pipeline import _error_kind, load_submission
 
 NAMES = ["shap_values", "base_value"]
 
@@ -323,7 +323,7 @@ def test_cli_manual_error_is_clear(tmp_path):
 def test_rlimits_fallback_grades_and_reports_it(tmp_path):
     from grader_cases import MARKER_SCORE, write
 
-    from xaikit.grading.pipeline import grade_many
+    from xaikit.grading.batch import grade_many
 
     sub = write(tmp_path, "exit_after_answer",
                 light("import socket\ntry:\n    socket.create_connection(('1.1.1.1', 80), "

@@ -100,7 +100,7 @@ def taken(packs, tmp_path_factory):
     answers), and ``{("answers", exercise): dict}``: ada's answers as the grader collects them.
     """
     from xaikit.answers import dumps, loads
-    from xaikit.grading.pipeline import grade_many
+    from xaikit.grading.batch import grade_many
 
     a, b = packs
     work = tmp_path_factory.mktemp("work")

@@ -119,7 +119,7 @@ def test_interviewer_notebooks_exist_for_every_exercise():
 def test_exported_scores_merge_into_a_graded_report(tmp_path):
     """The exported file is what ``xaikit grade --manual`` reads (one blank notebook graded)."""
     pytest.importorskip("xaikit.grading.manual")
-    from xaikit.grading.pipeline import grade_many
+    from xaikit.grading.batch import grade_many
 
     sub = tmp_path / "ada.ipynb"
     shutil.copy(ROOT / "exercises" / "01_shap_vs_lime.ipynb", sub)

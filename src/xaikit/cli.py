@@ -99,7 +99,7 @@ def grade(submissions, out, cell_timeout, total_timeout, quiet, manifest, jobs, 
     """
     import tempfile
 
-    from xaikit.grading.pipeline import grade_many
+    from xaikit.grading.batch import grade_many
     from xaikit.grading.sandbox import Limits
     from xaikit.grading.variants import load_manifest
     from xaikit.packs import extract_handins

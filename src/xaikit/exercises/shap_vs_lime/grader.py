@@ -267,7 +267,7 @@ def _shape(ctx):
     return (len(ctx.applicants), len(ctx.feature_names))
 
 
-def check_q1(a, ctx) -> "CheckResult":
+def check_q1(a, ctx):
     sv = as_array("shap_values", a["shap_values"], _shape(ctx))
     bv = None if a["base_value"] is None else as_float("base_value", a["base_value"])
     ref = ctx.ref_shap
