@@ -7,14 +7,12 @@ gigabytes cannot fill the grader's memory or the report.
 """
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from xaikit.grading.sandbox import Sandbox, describe_exit
 

@@ -153,7 +153,7 @@ def reference_notebook(exercise):
 def allowed_read_paths(sandbox) -> list[str]:
     """Folders the kernel may open files in without a ``file_outside_workdir`` flag."""
     from xaikit.datasets import data_dir
-    from xaikit.grading.sandbox import _python_paths
+    from xaikit.grading.bwrap import _python_paths
     from xaikit.models import cache_dir
 
     paths = [sandbox.root, data_dir().resolve(), cache_dir().resolve(),
@@ -221,8 +221,7 @@ def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, i
                                         collection_source, decode_answers, read_json_file,
                                         setup_source)
     from xaikit.grading.execute import execute
-    from xaikit.grading.integrity import (assigned_names, stale_output_flags, static_flags,
-                                          structure_flags)
+    from xaikit.grading.integrity import stale_output_flags, static_flags, structure_flags
     from xaikit.grading.notebook import extract_prose
     from xaikit.grading.sandbox import make_sandbox
     from xaikit.grading.score import score_answers
