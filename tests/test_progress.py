@@ -45,3 +45,24 @@ def test_unreadable_or_unrun_notebooks_show_nothing(tmp_path):
     (tmp_path / "broken.ipynb").write_text("{not json")
     assert checks_in(tmp_path / "broken.ipynb") == {}
     assert progress([tmp_path]).empty
+
+
+def test_study_path_lists_every_primer_with_its_exercise_and_times():
+    """START_HERE's study path names each primer and its exercise with their real durations."""
+    import re
+    from pathlib import Path
+
+    from xaikit.primers import PRIMERS, get_primer
+
+    root = Path(__file__).resolve().parents[1]
+    text = "".join("".join(c["source"]) for c in
+                   json.loads((root / "notebooks" / "START_HERE.ipynb").read_text())["cells"])
+    for pid in PRIMERS:
+        p = get_primer(pid)
+        ex = get_exercise(p.exercise)
+        row = next(l for l in text.splitlines() if f"primers/{p.notebook}" in l)
+        assert f"exercises/{ex.notebook}" in row
+        assert re.search(rf"\b{p.minutes} \+ {ex.minutes} min\b", row), row
+        assert (root / "notebooks" / "primers" / p.notebook).is_file()
+        first = json.loads((root / "solutions" / ex.notebook).read_text())["cells"][0]
+        assert f"primers/{p.notebook}" in "".join(first["source"])  # linked from the exercise
