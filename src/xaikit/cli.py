@@ -194,4 +194,8 @@ def progress(folders):
         return
     for r in df.itertuples():
         todo = f"; still to do: {r[7]}" if r[7] else "; all done"
-        click.echo(f"{r.kind:8s} {r.id:20s} {r.correct}/{r.questions} correct{todo}")
+        try:
+            where = Path(r.notebook).resolve().relative_to(root)
+        except ValueError:
+            where = Path(r.notebook)
+        click.echo(f"{where}: {r.kind} {r.id}, {r.correct}/{r.questions} correct{todo}")
