@@ -13,7 +13,8 @@ with the notebook and the cell, and the versions of ipykernel, pyzmq, jupyter_cl
 
 Each execution runs in its own Python process (``python -c`` with nbclient), so one hang never
 blocks the others; ``--python`` chooses the interpreter (e.g. another venv's, to compare
-versions).
+versions); ``--client plain`` uses nbclient as it is, ``--client grader`` (the default) the
+grader's client (:mod:`xaikit.grading.replies`: sliced waits, lost-message recovery).
 """
 from __future__ import annotations
 
@@ -36,8 +37,12 @@ from nbclient.exceptions import CellTimeoutError
 path, hang_after, out = sys.argv[1], float(sys.argv[2]), sys.argv[3]
 nb = nbformat.read(path, as_version=4)
 times, hung, error = {}, None, None
-client = NotebookClient(nb, timeout=hang_after, kernel_name="python3", allow_errors=True,
-                        resources={"metadata": {"path": sys.argv[4]}})
+cls = NotebookClient
+if sys.argv[5] == "grader":  # the grader's client: sliced waits, lost-message recovery
+    from xaikit.grading.replies import ReplyRecovery
+    cls = type("GraderClient", (ReplyRecovery, NotebookClient), {})
+client = cls(nb, timeout=hang_after, kernel_name="python3", allow_errors=True,
+             resources={"metadata": {"path": sys.argv[4]}})
 t0 = time.monotonic()
 with client.setup_kernel():
     times["start"] = time.monotonic() - t0
@@ -54,7 +59,8 @@ with client.setup_kernel():
             error = f"cell {i}: {type(e).__name__}: {e}"[:300]
             break
         times[i] = time.monotonic() - t
-json.dump({"times": times, "hung": hung, "error": error}, open(out, "w"))
+json.dump({"times": times, "hung": hung, "error": error,
+           "recoveries": getattr(client, "recoveries", [])}, open(out, "w"))
 """
 
 
@@ -66,11 +72,13 @@ def versions(python: str) -> dict:
                                      check=True).stdout)
 
 
-def run_one(python: str, nb: Path, hang_after: float, tmp: Path, k: int) -> dict:
+def run_one(python: str, nb: Path, hang_after: float, tmp: Path, k: int,
+            client: str = "plain") -> dict:
     out = tmp / f"{nb.parent.name}-{nb.stem}-{k}.json"
     t = time.monotonic()
     try:
-        subprocess.run([python, "-c", RUNNER, str(nb), str(hang_after), str(out), str(nb.parent)],
+        subprocess.run([python, "-c", RUNNER, str(nb), str(hang_after), str(out), str(nb.parent),
+                        client],
                        capture_output=True, text=True, timeout=hang_after * 3 + 120)
         res = json.loads(out.read_text())
     except (subprocess.TimeoutExpired, OSError, ValueError) as e:
@@ -86,18 +94,20 @@ def main(argv=None):
     ap.add_argument("--hang-after", type=float, default=60.0,
                     help="seconds without a cell's reply that count as a hang")
     ap.add_argument("--python", default=sys.executable)
+    ap.add_argument("--client", choices=("plain", "grader"), default="grader",
+                    help="plain nbclient, or the grader's (xaikit.grading.replies)")
     ap.add_argument("--notebooks", nargs="*",
                     default=[str(p) for d in ("solutions", "exercises")
                              for p in sorted((ROOT / d).glob("*.ipynb"))])
     args = ap.parse_args(argv)
     import tempfile
 
-    print("versions:", versions(args.python))
+    print("versions:", versions(args.python), "client:", args.client)
     jobs = [(Path(nb), k) for k in range(args.rounds) for nb in args.notebooks]
     with tempfile.TemporaryDirectory(prefix="xaikit-stress-") as tmp, \
             ThreadPoolExecutor(args.parallel) as pool:
         results = list(pool.map(lambda j: run_one(args.python, j[0], args.hang_after,
-                                                  Path(tmp), j[1]), jobs))
+                                                  Path(tmp), j[1], args.client), jobs))
     by_cell: dict = {}
     for r in results:
         for i, t in r["times"].items():
@@ -113,6 +123,11 @@ def main(argv=None):
     print(f"executions: {len(results)} ({args.parallel} in parallel); "
           f"hangs: {len(hangs)}; stalls (> 3x median and > 1 s): {len(stalls)}; "
           f"errors: {len(errors)}")
+    rec = [(r["notebook"], x) for r in results for x in r.get("recoveries", [])]
+    kinds = {}
+    for _, x in rec:
+        kinds[x["kind"]] = kinds.get(x["kind"], 0) + 1
+    print(f"recoveries by the grader's client: {kinds or 'none'}")
     for r in hangs:
         print(f"  hang: {r['notebook']} cell {r['hung']} (no reply in {args.hang_after:g} s)")
     for nb, i, t, med in stalls:
