@@ -166,12 +166,36 @@ def test_q2_wrong_anchor_is_recognised(ref, ctx):
 
 # --- q3 ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name,needle", [("weekday", "0/1"), ("holiday", "0/1"),
+@pytest.mark.parametrize("name,needle", [("weekday", "Saturday"), ("holiday", "public holidays"),
                                          ("hr", "every feature except hr"),
                                          ("windspeed", "max_depth=1")])
 def test_q3_other_features_are_rejected(name, needle, ref, ctx):
     r = check("q3", _with(ref, ice_driver=name), ctx)
     assert r.status == "incorrect" and needle in r.hint
+
+
+def test_q3_each_wrong_answer_gets_its_own_true_hint(ref, ctx):
+    # a new learner answered holiday and got a hint about weekday's thresholds
+    assert ref["ice_driver"] not in ("weekday", "holiday")
+    hints = {n: check("q3", _with(ref, ice_driver=n), ctx).hint
+             for n in ("weekday", "holiday", "temp", "season", "hr")}
+    assert len(set(hints.values())) == 4 and hints["temp"] == hints["season"]
+    n_hol = int((ctx.X_rows["holiday"] == 1).sum())
+    assert "weekday" not in hints["holiday"] and "Saturday (6)" not in hints["holiday"]
+    assert f"{n_hol} of the {len(ctx.X_rows)} rows" in hints["holiday"]
+    assert "0 = Sunday to 6 = Saturday" in hints["weekday"]
+    # the measure is the variance-weighted R², which the tree's .score is not
+    Y = ref["ice_hr_centered"] / np.ptp(ref["ice_hr_centered"], axis=1, keepdims=True)
+    stump = DecisionTreeRegressor(max_depth=1, random_state=0).fit(ctx.X_rows[["temp"]], Y)
+    pred = stump.predict(ctx.X_rows[["temp"]])
+    assert abs(stump.score(ctx.X_rows[["temp"]], Y)
+               - r2_score(Y, pred, multioutput="variance_weighted")) > 1e-3
+    for name in ("temp", "season"):
+        assert 'multioutput="variance_weighted"' in hints[name], hints[name]
+        assert ".score is the R²" not in hints[name]
+        assert ".score is not this measure" in hints[name]
+    text = _markdown("02_pdp_ice", "## q3")
+    assert 'multioutput="variance_weighted"' in text and ".score" not in text
 
 
 def test_q3_unknown_name_is_a_format_error(ref, ctx):
@@ -430,6 +454,81 @@ def test_q1_states_each_features_unit_and_the_day_extrapolation():
     assert context_for("pdp_ice", 3).feature == "day"
     label = feature_label(ds, "day")
     assert label != "day (day)" and "day of the year" in label and ";" not in label
+
+
+# --- what a new learner found (primer effects, then the exercise in practice mode) -----------
+
+def _exercise_cells(stem="02_pdp_ice"):
+    """The cells of the exercise notebook as a candidate sees them: solutions/ with every
+    solution block removed (what ``xaikit build`` writes to exercises/)."""
+    nb = json.loads((ROOT / "solutions" / f"{stem}.ipynb").read_text())
+    out = []
+    for c in nb["cells"]:
+        src = "".join(c["source"])
+        src = re.sub(r"# BEGIN SOLUTION.*?# END SOLUTION\n?", "", src, flags=re.S)
+        src = re.sub(r"<!-- BEGIN SOLUTION -->.*?<!-- END SOLUTION -->", "", src, flags=re.S)
+        out.append((c["cell_type"], src))
+    return out
+
+
+def test_cells_before_q3_do_not_single_out_its_answer():
+    # "cell 4's table by workingday" gave q3 away before the question was asked
+    cells = _exercise_cells()
+    q3 = next(i for i, (t, s) in enumerate(cells) if s.startswith("## q3"))
+    calendar = ("season", "weekday", "holiday", "workingday")
+    for kind, src in cells[:q3]:
+        if kind == "code" and "workingday" in src:
+            assert all(f'"{f}"' in src for f in calendar), src
+    text = "".join(s for _, s in cells)
+    assert '["hr", "workingday"]' not in text
+
+
+def test_feature_label_writes_offsets_as_the_data_card_does():
+    ds = context_for("pdp_ice", 0).dataset
+    card = (ROOT / "datasets" / "bikeshare_2011_hourly.md").read_text()
+    from xaikit.plots.effects import feature_label
+
+    for name, form in (("temp", "(t + 8 °C) / 47 °C"), ("atemp", "(t + 16 °C) / 66 °C")):
+        label = feature_label(ds, name)
+        assert form in label and "- (-" not in label, label
+    assert "(t + 8 °C) / 47 °C" in card
+    assert feature_label(ds, "hum") == "hum: relative humidity / 100"
+
+
+def test_every_imported_plotting_helper_is_explained_or_used():
+    cells = _exercise_cells()
+    setup = next(s for t, s in cells if t == "code" and "open_exercise(" in s)
+    imported = re.search(r"from xaikit\.plots\.effects import ([^\n#]+)", setup).group(1)
+    rest = "\n".join(s for _, s in cells).replace(imported, "")
+    for name in (n.strip() for n in imported.split(",")):
+        assert f"{name}(" in rest, name  # called somewhere, or its call shown in a comment
+
+
+def test_q4_says_the_primer_code_may_be_reused():
+    text = " ".join(_markdown("02_pdp_ice", "## q4").split())
+    assert "may reuse code from the primer" in text and "`ale()`" in text
+
+
+def test_durations_are_the_measured_ones_everywhere():
+    # a new learner took 80-90 minutes (stated: 70); another strong candidate found 70 honest
+    ex = get_exercise("pdp_ice")
+    assert ex.minutes >= 80
+    first = _exercise_cells()[0][1]
+    assert f"**Time:** about {ex.minutes} minutes" in first
+    table = {m.group(1): int(m.group(2))
+             for m in re.finditer(r"^\| (q\d) \|.*\| (\d+) \|$", first, flags=re.M)}
+    assert table == {q.id: q.minutes for q in ex.questions}
+    reading = int(re.search(r"exploring with the widget: about (\d+) minutes", first).group(1))
+    assert sum(table.values()) + reading == ex.minutes
+    from xaikit.primers import get_primer
+
+    assert f"(about {get_primer('effects').minutes} minutes)" in first
+    row = next(l for l in (ROOT / "README.md").read_text().splitlines()
+               if l.startswith("| 02 | `pdp_ice`"))
+    assert f"| {ex.minutes} min |" in row
+    guide = json.loads((ROOT / "notebooks" / "interviewer" / "02_pdp_ice_guide.ipynb")
+                       .read_text())
+    assert f"about {ex.minutes} minutes" in "".join(guide["cells"][0]["source"])
 
 
 def test_interviewer_guide_describes_q3_by_its_measure():

@@ -301,6 +301,27 @@ def test_effects_e4(ef_primer):
     assert r.status == "incorrect" and r.hint
 
 
+def test_effects_e4_hints_point_at_the_rows_without_writing_the_solution(ef_primer):
+    # a new learner averaged over X_rows and got "ale(model, X_train, 'bp', edges)" as the hint
+    _, ctx = ef_primer
+    f, X, rows = ctx.ale_feature, ctx.X_train, ctx.X_rows
+    q_train = _ef_np.unique(_ef_np.quantile(X[f], _ef_np.linspace(0, 1, ctx.ale_bins + 1)))
+    q_rows = _ef_np.unique(_ef_np.quantile(rows[f], _ef_np.linspace(0, 1, ctx.ale_bins + 1)))
+    right = _ef_ale_loop(ctx.model, X, f, q_train)
+    wrong = {"bins and local effects": _ef_ale_loop(ctx.model, rows, f, q_rows),
+             "local effects": _ef_ale_loop(ctx.model, rows, f, q_train),
+             "unrecognised": right + 0.5}
+    for what, value in wrong.items():
+        assert len(value) == len(right) and not _ef_np.allclose(value, right), what
+        r = _ef_check(ef_primer, "e4", value)
+        assert r.status == "incorrect", what
+        text = r.feedback + " " + r.hint
+        assert "rows" in r.hint and "X_rows" in text, (what, text)
+        assert "ale(" not in text and "X_train, 'bp'" not in text, (what, text)
+        if what != "unrecognised":
+            assert f"The {what} of this ALE come from X_rows" in r.feedback, (what, r.feedback)
+
+
 @_ef_pytest.mark.parametrize("qid", ["e1", "e2", "e3", "e4", "e5"])
 def test_effects_placeholder_is_not_attempted(ef_primer, qid):
     assert _ef_check(ef_primer, qid, None).status == "not_attempted"
@@ -333,7 +354,7 @@ def test_effects_declaration_and_notebook(ef_primer):
     primer, _ = ef_primer
     assert primer.id == "effects" and primer.notebook == _EF_NOTEBOOK.name
     assert get_exercise(primer.exercise).id == "pdp_ice"
-    assert 3 <= len(primer.questions) <= 5 and 10 <= primer.minutes <= 20
+    assert 3 <= len(primer.questions) <= 5 and 10 <= primer.minutes <= 30
     for q in primer.questions:
         assert q.kind == "auto" and q.check is not None and q.hints
     nb = _ef_json.loads(_EF_NOTEBOOK.read_text())
@@ -350,6 +371,19 @@ def test_effects_declaration_and_notebook(ef_primer):
         assert sum(f"{q.answers[0]} =" in c for c in code) == 1, q.id  # answered nowhere else
     text = "".join("".join(c["source"]) for c in nb["cells"])
     assert "exercises/02_pdp_ice.ipynb" in text and "Next: the exercise" in text
+
+
+def test_effects_durations_are_the_measured_ones(ef_primer):
+    # a new learner took 25-30 minutes for the primer (stated: 15) and 80-90 for the exercise
+    from xaikit.exercises import get_exercise
+
+    primer, _ = ef_primer
+    ex = get_exercise(primer.exercise)
+    assert primer.minutes >= 25 and ex.minutes >= 80
+    cells = ["".join(c["source"]) for c in _ef_json.loads(_EF_NOTEBOOK.read_text())["cells"]]
+    assert f"**About {primer.minutes} minutes**" in cells[0]
+    nxt = " ".join(next(c for c in cells if c.startswith("## Next: the exercise")).split())
+    assert f"about {ex.minutes} minutes" in nxt
 
 
 # =============================================================================================

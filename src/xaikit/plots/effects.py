@@ -6,6 +6,8 @@ distribution strip under the curve) set. Nothing here calls ``plt.show()``.
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 ICE_COLOR = "#1f77b4"
@@ -201,11 +203,18 @@ def feature_label(dataset, name: str) -> str:
     ``"name (unit)"`` where the unit says it (``hr (hour)``); ``"name: description"`` (up to
     its first ``;``) where the unit alone does not: normalised columns (``temp: temperature,
     normalised: ...``) and counts of days, whose unit would only repeat the name (``day: day
-    of the year 2011 (1 = 1 January)``, not ``day (day)``).
+    of the year 2011 (1 = 1 January)``, not ``day (day)``). A negative offset reads as the data
+    card writes it: ``temp: temperature, normalised: (t + 8 °C) / 47 °C``.
     """
     f = getattr(dataset, "features", {}).get(name) if dataset is not None else None
     if f is None:
         return name
     if f.unit in ("fraction", "day", name):  # the unit alone does not say what the axis is
-        return f"{name}: {f.description.split(';')[0].strip()}"
+        return f"{name}: {_plain_offsets(f.description.split(';')[0].strip())}"
     return f"{name} ({f.unit})" if f.unit else name
+
+
+def _plain_offsets(text: str) -> str:
+    """``"(t - (-8 °C)) / 47 °C"`` written as the data card writes it, ``"(t + 8 °C) / 47 °C"``:
+    subtracting a negative offset reads as adding it."""
+    return re.sub(r"- \(-\s*([^()]+?)\)", r"+ \1", text)

@@ -13,7 +13,8 @@ The self-checks (practice mode, right / wrong with a hint, never the expected va
 - ``e2``: centred ICE of ``age`` at the anchor ``AGE_ANCHOR`` (recognises raw curves, the wrong
   anchor, centring on each curve's mean, subtracting the PDP);
 - ``e3``: why the PDP fails over correlated features and ALE does not (multiple choice);
-- ``e4``: ALE of ``bp`` on quantile bins (recognises equal-width bins and a missing centring);
+- ``e4``: ALE of ``bp`` over ``X_train`` on quantile bins (recognises equal-width bins, a
+  missing centring, and local effects averaged over ``X_rows``);
 - ``e5``: is a PDP a causal effect? (multiple choice).
 
 References
@@ -280,9 +281,17 @@ def check_e4(a, ctx):
                          "one value per edge.",
                          "One value per bin edge: K bins have K + 1 edges (duplicate quantiles "
                          "merge).")
+    rows = ctx.X_rows
+    held_out = quantile_edges(rows[f], ctx.ale_bins)
+    for e_rows, what in ((held_out, "bins and local effects"), (edges, "local effects")):
+        if len(v) == len(e_rows) and close(v, ale(ctx.model, rows, f, e_rows)[0], TOL):
+            return incorrect(f"The {what} of this ALE come from X_rows, the held-out patients.",
+                             "e4 asks for the ALE over the training rows: check which rows the "
+                             "quantile edges and the averaged local effects come from.")
     return incorrect("`ale_bp` is not the ALE of bp on the quantile bins of X_train.",
-                     "ale(model, X_train, 'bp', edges) with the quantile edges of bp in "
-                     "X_train and ALE_BINS bins.")
+                     "Check the rows first: e4's bins and local effects both come from the "
+                     "training patients, not from X_rows. Then check the bins (quantile, "
+                     "ALE_BINS of them) and the centring against the worked examples above.")
 
 
 QUESTIONS = (
@@ -328,7 +337,7 @@ PRIMER = Primer(
     title="Feature effects: PDP, ICE, centred ICE, ALE",
     exercise="pdp_ice",
     notebook="effects.ipynb",
-    minutes=15,
+    minutes=25,
     questions=QUESTIONS,
     build_context=build_context,
 )

@@ -1,8 +1,8 @@
 """Public part of ``pdp_ice``: the context (model, the variant's rows, grids, anchor, bins, an
 explore sample) and the questions' declarations.
 
-Nothing here computes an answer: the references and checks are in ``grader.py``. All effects
-are in rentals per hour.
+Nothing here computes an answer: the references and checks are in the package ``grader``. All
+effects are in rentals per hour.
 """
 from __future__ import annotations
 
@@ -121,20 +121,20 @@ def formats(ctx) -> dict:
 
 
 QUESTIONS = (
-    Question("q1", "ICE and PDP by hand", "auto", 3, "junior", 12, answers=("ice", "pdp")),
-    Question("q2", "Centered ICE of the hour", "auto", 2, "junior", 6,
+    Question("q1", "ICE and PDP by hand", "auto", 3, "junior", 14, answers=("ice", "pdp")),
+    Question("q2", "Centered ICE of the hour", "auto", 2, "junior", 7,
              answers=("ice_hr_centered",)),
-    Question("q3", "Which feature changes the shape of the hour curves?", "auto", 2, "mid", 8,
+    Question("q3", "Which feature changes the shape of the hour curves?", "auto", 2, "mid", 10,
              answers=("ice_driver",)),
-    Question("q4", "ALE of temperature", "auto", 3, "mid", 15,
+    Question("q4", "ALE of temperature", "auto", 3, "mid", 18,
              answers=("ale_edges", "ale_temp")),
-    Question("q5", "PDP or ALE for temperature?", "manual", 2, "mid", 8),
-    Question("q6", "Is this the effect of temperature on rentals?", "manual", 3, "mid", 8),
+    Question("q5", "PDP or ALE for temperature?", "manual", 2, "mid", 9),
+    Question("q6", "Is this the effect of temperature on rentals?", "manual", 3, "mid", 9),
 )
 
 EXERCISE = Exercise(
     id="pdp_ice", title="Feature effects: PDP, ICE, centered ICE, ALE", level="junior-mid",
-    minutes=70, notebook="02_pdp_ice.ipynb",
+    minutes=80, notebook="02_pdp_ice.ipynb",
     topics=("visualising explanations (importance, PDP, ICE)", "counterintuitive model behaviour",
             "causal questions vs model explanations"),
     questions=QUESTIONS, build_context=build_context, formats=formats)
