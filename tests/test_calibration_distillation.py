@@ -96,11 +96,51 @@ def test_depth3_predictions_separate_the_row_mistakes(contexts):
     for ctx in contexts:
         ref = ctx.curve.surrogate(PRED_DEPTH).predict(ctx.X_eval)
         for seed in (1, 2):  # no ties at depth 3: another random_state gives the same tree
-            other = D.fit_surrogate(ctx.X_fit, ctx.teacher_fit, PRED_DEPTH, random_state=seed)
+            other = Q.fit_surrogate(ctx.X_fit, ctx.teacher_fit, PRED_DEPTH, random_state=seed)
             worst_ok = max(worst_ok, float(np.abs(other.predict(ctx.X_eval) - ref).max()))
         y_fit = ctx.trained.y_train.loc[ctx.fit_rows]
-        labels = D.fit_surrogate(ctx.X_fit, y_fit, PRED_DEPTH, random_state=ctx.seed)
+        labels = Q.fit_surrogate(ctx.X_fit, y_fit, PRED_DEPTH, random_state=ctx.seed)
         closest_bad = min(closest_bad, float(np.abs(labels.predict(ctx.X_eval) - ref).max()))
     print(f"\ndepth-3 predictions: other seeds max diff {worst_ok:.2e}, tree fit to labels "
           f"at least {closest_bad:.2f} rentals/h away (tol {Q.TOL_PRED})")
     assert worst_ok <= Q.TOL_PRED / 10 and closest_bad > 100 * Q.TOL_PRED
+
+
+def test_a_low_subgroup_r2_has_either_cause(contexts):
+    """q3's text: a subgroup's R² is 1 - MSE / Var(teacher) within the subgroup, so a low value
+    comes from large errors or from a teacher that varies little there. Over the 20 variants
+    both happen for the worst subgroup (so the text names both and assumes neither)."""
+    large_error, little_variation = [], []
+    for ctx in contexts:
+        s = ctx.curve.surrogate(ctx.ref_depth).predict(ctx.X_eval)
+        g, t = np.asarray(ctx.subgroups), ctx.teacher_eval
+        sf = ctx.subgroup_fidelity()
+        for k, r2 in sf.items():  # the identity the text states
+            assert abs(1 - np.mean((t[g == k] - s[g == k]) ** 2) / np.var(t[g == k]) - r2) < 1e-9
+        w = ctx.ref_worst
+        rmse = {k: np.sqrt(np.mean((t[g == k] - s[g == k]) ** 2)) for k in sf}
+        std = {k: t[g == k].std() for k in sf}
+        if rmse[w] == max(rmse.values()) and std[w] != min(std.values()):
+            large_error.append((ctx.variant, w))
+        if std[w] == min(std.values()) and rmse[w] != max(rmse.values()):
+            little_variation.append((ctx.variant, w))
+    print(f"\nworst subgroup with the largest RMSE, not the smallest teacher std: {large_error}; "
+          f"with the smallest teacher std, not the largest RMSE: {little_variation}")
+    assert large_error and little_variation
+
+
+def test_explorer_differs_from_the_questions_by_sampling_noise(contexts):
+    """The text above the explorer: its subgroup fidelities move by 0.1 or more from the
+    questions' (so it shows two decimals), and the depth reaching TARGET on its rows can differ
+    from q2's answer."""
+    moved, other_depth = 0.0, []
+    for ctx in contexts:
+        e = D.explorer_surrogates(ctx.ctx)
+        for d in (PRED_DEPTH, ctx.ref_depth):
+            sub = ctx.subgroup_fidelity(d)
+            moved = max(moved, max(abs(e.by_group[d][k] - sub[k]) for k in sub))
+        if Q.smallest_depth(e.depths, e.fidelity, ctx.target) != ctx.ref_depth:
+            other_depth.append(ctx.variant)
+    print(f"\nexplorer vs questions: subgroup fidelity moves up to {moved:.3f}; the explorer's "
+          f"depth differs from q2's in variants {other_depth}")
+    assert moved >= 0.1 and other_depth

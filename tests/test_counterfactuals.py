@@ -323,7 +323,7 @@ def test_ranges_hold_the_data_stored_in_single_precision(ctx):
     x = ctx.X_all.loc[ctx.applicants[0]].to_numpy(float)
     c = x.copy()
     c[lvr] = float(np.float32(cons.low[lvr]))  # 0.2 as the source stores it
-    assert not CF.constraint_report(x, c, cons).range_violations
+    assert not G.constraint_report(x, c, cons).range_violations
 
 
 # --- the interviewer guide and the demo (issue 11, item 9) -------------------------------------
@@ -341,3 +341,200 @@ def test_unconstrained_search_never_changes_black():
     changed = [G.reference_search(a, constrained=False).changed for a in denied]
     assert not any("black" in c for c in changed)
     assert sum(bool(set(c) & set(cons.immutable_names)) for c in changed) > len(denied) // 3
+
+
+# --- no public function checks a counterfactual (candidates' defects, item 6) -----------------
+
+def test_public_module_checks_no_counterfactual():
+    """Checking an arbitrary (x, cf) against the constraints is part of the q2 check: it lives
+    in the grader part; the public module only states the rules and the decision."""
+    import inspect
+
+    assert not hasattr(CF, "constraint_report") and not hasattr(CF, "ConstraintReport")
+    public = {n for n, f in inspect.getmembers(CF, inspect.isfunction)
+              if f.__module__ == CF.__name__ and not n.startswith("_")}
+    assert public == {"deny_probability"}
+
+
+def test_editor_takes_only_the_context_and_evaluates_its_own_state(ctx):
+    import dataclasses
+    import inspect
+    from types import SimpleNamespace
+
+    from xaikit.exercises import context_for
+    from xaikit.widgets.counterfactuals import CounterfactualEditor
+
+    assert list(inspect.signature(CounterfactualEditor).parameters) == ["ctx"]
+    for name, fn in inspect.getmembers(CounterfactualEditor, inspect.isfunction):
+        if not name.startswith("_"):
+            assert list(inspect.signature(fn).parameters) == ["self"], name
+    pub = context_for("counterfactuals", 0)
+    with pytest.raises(TypeError):
+        CounterfactualEditor(SimpleNamespace(**vars(pub)))
+    other = reference_context("counterfactuals", 1)
+    with pytest.raises(ValueError):
+        CounterfactualEditor(dataclasses.replace(pub, applicants=list(other.applicants)))
+    w = CounterfactualEditor(ctx)  # the grader's context wraps the public one
+    a = w.labels[0]
+    x = ctx.X_all.loc[a]
+    w.sliders["dir"].value = float(x["dir"]) + 0.05
+    w.sliders["lvr"].value = float(x["lvr"]) - 0.05
+    w.sliders["mcs"].value = int(x["mcs"]) - 1 if x["mcs"] > 1 else int(x["mcs"]) + 1
+    p, changes, problems = w.status()
+    assert [c[0] for c in changes] == ["dir", "lvr", "mcs"]
+    assert "dir moved the wrong way" in problems and "3 features changed (at most 2)" in problems
+    assert abs(p - CF.deny_probability(ctx.model, w.current()[None])[0]) < 1e-12
+
+
+# --- the notebook's text says what the grader does (candidates' defects, items 4, 5, 7) ---------
+
+def _nb_cells(folder):
+    nb = json.loads((ROOT / folder / "04_counterfactuals.ipynb").read_text())
+    return [" ".join("".join(c["source"]).split()) for c in nb["cells"]
+            if c["cell_type"] == "markdown"]
+
+
+def _section(folder, start):
+    return next(t for t in _nb_cells(folder) if t.startswith(start))
+
+
+@pytest.mark.parametrize("folder", ["exercises", "solutions"])
+def test_q2_text_does_not_claim_the_applicants_are_training_rows(folder):
+    text = _section(folder, "## q2")
+    assert "applicants are training rows" not in text
+    assert "may or may not be a training row" in text and "a in X_train.index" in text
+    assert "If it is not, every training row counts" in text
+
+
+def test_applicants_are_sometimes_training_rows_and_sometimes_not():
+    """The q2 text's 'may or may not': over 20 variants both occur, also within one variant."""
+    inside = []
+    for v in range(20):
+        c = reference_context("counterfactuals", v)
+        inside.append([a in c.X_train.index for a in c.applicants])
+    assert any(all(i) for i in inside) and any(not any(i) for i in inside)
+    assert any(any(i) and not all(i) for i in inside)
+
+
+def test_plausibility_of_an_applicant_outside_the_training_rows(ctx):
+    """An applicant who is not a training row: every training row counts (the grader's reference
+    and the notebook's nearest_other agree)."""
+    a = next(a for a in ctx.applicants if a not in ctx.X_train.index)
+    x = ctx.X_all.loc[a].to_numpy(float)
+    c = x.copy()
+    c[ctx.feature_names.index("lvr")] -= 0.05
+    expected = G.distance(c, ctx.X_train.to_numpy(float), ctx.scale).min()
+    rep = ctx.evaluate(a, c[None])[0]
+    assert abs(rep.nn_distance - expected) < 1e-9
+    assert abs(ctx.plausibility.nearest(c, exclude=a)[0] - expected) < 1e-9
+
+
+@pytest.mark.parametrize("folder", ["exercises", "solutions"])
+def test_q1_text_states_the_mad_and_the_percentile_exactly(folder):
+    text = _section(folder, "## q1")
+    assert "without** the 1.4826" in text and "scale=1.0" in text
+    assert 'default method (`"linear"`' in text
+
+
+def test_mad_is_raw_and_the_percentile_linear(ctx):
+    """What the q1 text states: no 1.4826 factor, numpy's default (linear) percentile; either
+    other choice fails the tolerance."""
+    from scipy.stats import median_abs_deviation
+
+    raw = median_abs_deviation(ctx.X_train.to_numpy(float), axis=0, scale=1.0)
+    assert np.allclose(np.where(raw > 0, raw, 1.0), ctx.scale, atol=G.TOL_MAD)
+    normal = median_abs_deviation(ctx.X_train.to_numpy(float), axis=0, scale="normal")
+    assert np.abs(np.where(normal > 0, normal, 1.0) - ctx.scale).max() > G.TOL_MAD
+    from sklearn.neighbors import NearestNeighbors
+
+    Z = ctx.X_train.to_numpy(float) / ctx.scale
+    d = NearestNeighbors(n_neighbors=2, metric="manhattan").fit(Z).kneighbors(Z)[0][:, 1]
+    assert abs(np.percentile(d, 95, method="linear") - ctx.plausibility.threshold) <= \
+        G.TOL_PLAUSIBILITY
+    assert any(abs(np.percentile(d, 95, method=m) - ctx.plausibility.threshold)
+               > G.TOL_PLAUSIBILITY for m in ("lower", "higher", "nearest"))
+
+
+@pytest.mark.parametrize("folder", ["exercises", "solutions"])
+def test_grid_q3_and_demo_texts_say_what_the_grader_does(folder):
+    q2 = _section(folder, "## q2")
+    assert "plus the lower bound itself" in q2 and "up to the applicant's score minus 1" in q2
+    assert "not monotone" in q2 and "values between grid points" in q2
+    q3 = _section(folder, "## q3")
+    assert "skipping a feature set whose cheapest counterfactual is implausible" in q3
+    demo = _section(folder, "## Demo")
+    assert "on the same grid" not in demo and "same step sizes" in demo
+    assert "contains the q2 grid" in demo and "in `X_all`" in demo
+    assert "not monotone" in demo and "values that no applicant has" in demo
+
+
+def test_the_constrained_grid_is_the_one_the_text_states(ctx):
+    """Ratios: x - k * RATIO_STEP (k = 1, 2, ...) down to the lower bound, plus the lower bound
+    itself; scores: every whole value from the lower bound up to the applicant's minus 1."""
+    cons = ctx.constraints
+    for a in ctx.applicants:
+        x = ctx.X_all.loc[a].to_numpy(float)
+        for name in ("dir", "hir", "lvr"):
+            j = ctx.feature_names.index(name)
+            g = np.sort(G.feature_grid(j, x, cons))
+            lo = cons.low[j]
+            n = int(np.floor((x[j] - lo) / CF.RATIO_STEP + 1e-9))
+            expected = np.unique(np.round(np.append(x[j] - CF.RATIO_STEP * np.arange(1, n + 1),
+                                                    lo), 12))
+            assert np.allclose(g, expected[expected < x[j]]) and np.isclose(g[0], lo)
+        for name in ("ccs", "mcs"):
+            j = ctx.feature_names.index(name)
+            assert np.array_equal(np.sort(G.feature_grid(j, x, cons)), np.arange(cons.low[j], x[j]))
+
+
+def test_the_model_is_not_monotone_and_the_demo_leaves_the_data():
+    """The q2 text: a lower ratio can deny again, some applicants are approved only in a narrow
+    lvr window; the demo text: the free grid gives uria values no applicant has and flags /
+    scores every whole value of their range or of X_all."""
+    trained, cons, _, _, denied = G._pool()
+    X = trained.dataset.X
+    j = cons.names.index("lvr")
+    narrow = 0
+    for a in denied:
+        x = X.loc[a].to_numpy(float)
+        g = np.sort(G.feature_grid(j, x, cons))[::-1]  # from the applicant downwards
+        C = np.repeat(x[None], len(g), 0)
+        C[:, j] = g
+        ok = CF.deny_probability(trained.model, C) < CF.THRESHOLD
+        if ok.any():
+            first = int(np.argmax(ok))
+            end = first + int(np.argmin(ok[first:])) if not ok[first:].all() else len(ok)
+            if end < len(ok) and g[first] - g[end - 1] <= 0.02:
+                narrow += 1
+    assert narrow >= 5
+    u = cons.names.index("uria")
+    x = X.loc[denied[0]].to_numpy(float)
+    free = G.feature_grid(u, x, cons, constrained=False)
+    assert len(set(np.round(free, 6)) - set(np.round(X["uria"].to_numpy(float), 6))) > 10
+    for k in np.flatnonzero(cons.integer):
+        lo = cons.low[k] if np.isfinite(cons.low[k]) else X.iloc[:, k].min()
+        hi = cons.high[k] if np.isfinite(cons.high[k]) else X.iloc[:, k].max()
+        whole = np.arange(lo, hi + 1)
+        assert np.array_equal(np.sort(G.feature_grid(k, x, cons, constrained=False)),
+                              whole[whole != x[k]])
+
+
+def test_an_answer_off_the_grid_is_accepted(ref, ctx):
+    """q2's text: values between grid points are allowed; the grader checks the values given."""
+    for i, a in enumerate(ctx.applicants):
+        best = ctx.search(a)
+        for name in best.changed:
+            if name not in ("dir", "hir", "lvr"):
+                continue
+            j = ctx.feature_names.index(name)
+            for shift in (0.0013, 0.0021, 0.0037):
+                c = best.best.copy()
+                c[j] -= shift
+                rep = ctx.evaluate(a, c[None])[0]
+                if rep.valid and not rep.redundant and rep.plausible:
+                    out = ref["counterfactuals"].copy()
+                    out.iloc[i] = c
+                    r = check("q2", {"counterfactuals": out}, ctx)
+                    assert (r.status, r.score) == ("correct", 1.0), r.feedback
+                    return
+    pytest.fail("no off-grid counterfactual found to test")

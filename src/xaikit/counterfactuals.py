@@ -1,6 +1,7 @@
 """Counterfactual explanations: the decision rule and the recourse constraints (public).
 
-Pure computation (no plotting, no widgets). What an exercise states, not what it asks:
+Pure computation (no plotting, no widgets). What an exercise states, not what it asks or how
+an answer is checked:
 
 - A **decision** is ``deny`` when the model's probability of class 1 (denied) is at least
   ``threshold`` (default 0.5, probability scale, not log-odds). A counterfactual is **valid**
@@ -12,7 +13,10 @@ Pure computation (no plotting, no widgets). What an exercise states, not what it
   whole-number features (scores, 0/1 codes) stay whole.
 
 The distance scale, the plausibility bound and the search for a minimal counterfactual are
-what the exercise asks the candidate to compute; they are not here.
+what the exercise asks the candidate to compute, and checking a counterfactual against the
+constraints is part of the grader's check: none of them is here. (The what-if editor,
+:class:`xaikit.widgets.counterfactuals.CounterfactualEditor`, shows the constraints its own
+sliders break.)
 
 References
 ----------
@@ -98,73 +102,3 @@ class Constraints:
     @property
     def immutable_names(self) -> list:
         return [n for n, m in zip(self.names, self.mutable) if not m]
-
-
-@dataclass
-class ConstraintReport:
-    """Which features an edit changes and which constraints it breaks.
-
-    Attributes
-    ----------
-    changed : list of str
-        Features that differ from the original (sparsity = ``len(changed)``).
-    immutable_changed, direction_violations, range_violations, not_whole : list of str
-        Features breaking each constraint (``not_whole``: a score set to a fraction).
-    """
-
-    changed: list
-    immutable_changed: list
-    direction_violations: list
-    range_violations: list
-    not_whole: list
-
-    @property
-    def sparsity(self) -> int:
-        return len(self.changed)
-
-    @property
-    def feasible(self) -> bool:
-        """No immutable change, no direction, range or whole-number violation."""
-        return not (self.immutable_changed or self.direction_violations or
-                    self.range_violations or self.not_whole)
-
-    def violations(self) -> list:
-        """Readable list of every broken constraint (empty when feasible)."""
-        out = [f"{n} is immutable" for n in self.immutable_changed]
-        out += [f"{n} moved the wrong way" for n in self.direction_violations]
-        out += [f"{n} outside its plausible range" for n in self.range_violations]
-        out += [f"{n} must be a whole number" for n in self.not_whole]
-        return out
-
-
-def constraint_report(x, c, constraints: Constraints) -> ConstraintReport:
-    """Compare an edited applicant ``c`` with the original ``x`` under ``constraints``.
-
-    Parameters
-    ----------
-    x, c : array-like of shape (n_features,)
-        Original and edited applicant, raw values, in ``constraints.names`` order.
-    constraints : Constraints
-
-    Returns
-    -------
-    ConstraintReport
-        Range bounds are compared within ``RANGE_TOL``.
-    """
-    x = np.asarray(x, float)
-    c = np.asarray(c, float)
-    delta = c - x
-    changed = np.abs(delta) > CHANGE_TOL
-    dec = np.array([d == "decrease" for d in constraints.direction])
-    inc = np.array([d == "increase" for d in constraints.direction])
-    wrong = changed & ((dec & (delta > 0)) | (inc & (delta < 0)))
-    out_of_range = changed & ((c < constraints.low - RANGE_TOL) |
-                              (c > constraints.high + RANGE_TOL))
-    fraction = changed & constraints.integer & (np.abs(c - np.round(c)) > 1e-9)
-    names = np.array(constraints.names)
-    mut = constraints.mutable
-    return ConstraintReport(changed=list(names[changed]),
-                            immutable_changed=list(names[changed & ~mut]),
-                            direction_violations=list(names[wrong & mut]),
-                            range_violations=list(names[out_of_range & mut]),
-                            not_whole=list(names[fraction & mut]))

@@ -1,19 +1,24 @@
-"""Global surrogates (model distillation): decision trees fit to a teacher's predictions.
+"""The surrogate explorer of ``distillation``: decision trees fit to the teacher's predictions
+on the explorer's own rows.
 
-Pure computation (no plotting, no widgets). A surrogate is a
-:class:`sklearn.tree.DecisionTreeRegressor` fit to the **teacher's predictions** on a set of
-rows (not to the labels); its **fidelity** is the R² of the surrogate's predictions against the
+Public computation behind :class:`xaikit.widgets.distill.SurrogateExplorer`; no plotting. The
+function takes the exercise's context, never rows, targets, depths or a seed: it works on the
+explorer's rows (the teacher's training rows that are not ``fit_rows`` and the held-out rows
+that are not ``eval_rows`` of the context's variant, recomputed here from the variant, with the
+teacher loaded here) with a fixed protocol of its own (depths ``DEPTHS``, ``random_state`` =
+``EXPLORE_SEED``). A context whose rows are not its variant's is refused, so nothing here
+returns a question's answer: the questions' surrogates, fidelities and subgroup fidelities are
+computed by the candidate with scikit-learn, and by the grader.
+
+A surrogate is a :class:`sklearn.tree.DecisionTreeRegressor` fit to the **teacher's
+predictions** (not to the labels); its **fidelity** is the R² of its predictions against the
 teacher's predictions on held-out rows::
 
     fidelity = 1 - sum((teacher - surrogate)²) / sum((teacher - mean(teacher))²)
 
-For the bike-sharing teacher both are in rentals per hour, so fidelity is a plain R² between
-two real-valued outputs. (Accuracy, the R² against the observed labels, answers a different
-question: how good the surrogate is as a model of the world.)
-
-This module holds the building blocks (one library call each) and the computation of the
-surrogate explorer, which works on the exercise's *explorer* rows only (rows disjoint from the
-rows the questions use).
+For the bike-sharing teacher both are in rentals per hour. (Accuracy, the R² against the
+observed labels, answers a different question: how good the surrogate is as a model of the
+world.)
 
 References
 ----------
@@ -27,66 +32,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: depths the exercise fits
+#: depths the exercise fits (and the explorer shows)
 DEPTHS = tuple(range(1, 9))
-
-
-def fit_surrogate(X_fit, teacher_fit, depth: int, *, min_samples_leaf: int = 1,
-                  random_state: int = 0):
-    """A decision-tree surrogate of the teacher (``DecisionTreeRegressor(...).fit``).
-
-    Parameters
-    ----------
-    X_fit : pandas.DataFrame of shape (n_fit, n_features)
-        Rows the surrogate learns from (the "transfer set").
-    teacher_fit : ndarray of shape (n_fit,)
-        The teacher's predictions on ``X_fit`` (rentals per hour), **not** the labels.
-    depth : int
-        ``max_depth`` of the tree.
-    min_samples_leaf : int, default 1
-    random_state : int, default 0
-        Only breaks ties between equally good splits.
-
-    Returns
-    -------
-    sklearn.tree.DecisionTreeRegressor
-    """
-    from sklearn.tree import DecisionTreeRegressor
-
-    return DecisionTreeRegressor(max_depth=int(depth), min_samples_leaf=min_samples_leaf,
-                                 random_state=random_state).fit(X_fit, np.asarray(teacher_fit))
-
-
-def fidelity(teacher_pred, surrogate_pred) -> float:
-    """R² of the surrogate against the teacher: ``r2_score(teacher, surrogate)``.
-
-    Parameters
-    ----------
-    teacher_pred, surrogate_pred : array-like of shape (n_rows,)
-        Same units (rentals per hour). Argument order matters: R² is not symmetric.
-
-    Returns
-    -------
-    float
-        1 = the surrogate reproduces the teacher exactly on these rows; 0 = no better than
-        the teacher's mean; negative = worse than that.
-
-    Raises
-    ------
-    ValueError
-        When the arrays differ in length (``sklearn.metrics.r2_score``).
-    """
-    from sklearn.metrics import r2_score
-
-    return float(r2_score(np.asarray(teacher_pred, float), np.asarray(surrogate_pred, float)))
-
-
-def rules_text(surrogate, feature_names, decimals: int = 2) -> str:
-    """The surrogate's rules as indented text (``sklearn.tree.export_text``); leaves give the
-    predicted rentals per hour."""
-    from sklearn.tree import export_text
-
-    return export_text(surrogate, feature_names=list(feature_names), decimals=decimals)
+#: ``random_state`` of the explorer's surrogates (only breaks ties between equal splits)
+EXPLORE_SEED = 0
 
 
 @dataclass
@@ -96,6 +45,7 @@ class ExplorerSurrogates:
     Attributes
     ----------
     depths : tuple of int
+        ``DEPTHS``.
     surrogates : list of DecisionTreeRegressor
         One per depth, fit to the teacher's predictions on the explorer's training rows.
     fidelity : ndarray of shape (n_depths,)
@@ -105,9 +55,9 @@ class ExplorerSurrogates:
     n_leaves : ndarray of shape (n_depths,)
     by_group : dict of int to dict of str to float
         ``{depth: {subgroup label: R² against the teacher within the subgroup}}``, labels
-        sorted.
-    n_eval : int
-        Number of held-out rows measured on.
+        sorted, the context's grouping.
+    n_fit, n_eval : int
+        Number of training rows fit on and of held-out rows measured on.
     """
 
     depths: tuple
@@ -116,45 +66,97 @@ class ExplorerSurrogates:
     accuracy: np.ndarray
     n_leaves: np.ndarray
     by_group: dict
+    n_fit: int
     n_eval: int
 
     def surrogate(self, depth: int):
         return self.surrogates[self.depths.index(int(depth))]
 
 
-def explorer_surrogates(ctx) -> ExplorerSurrogates:
-    """Fit and measure the explorer's surrogates on the context's explorer rows (about 0.3 s).
+def explorer_rows(ctx) -> tuple:
+    """The explorer's rows of a ``distillation`` context, after checking that the context's
+    rows and settings are its variant's: ``(X_fit, y_fit, X_eval, y_eval, groups)``.
 
-    Uses only ``ctx.X_explore_fit`` / ``ctx.teacher_explore_fit`` (the teacher's training rows
-    the questions do not use) to fit, and ``ctx.X_explore_eval`` / ``ctx.teacher_explore_eval``
-    / ``ctx.y_explore_eval`` / ``ctx.explore_subgroups`` (held-out rows the questions do not
-    use) to measure, with ``max_depth`` in ``ctx.depths`` and ``random_state=ctx.seed``. The
-    numbers illustrate the depth/fidelity trade-off; they are not the questions' answers,
-    which are measured on other rows.
+    ``X_fit``: the teacher's training rows that are not the variant's ``fit_rows``;
+    ``X_eval``: its held-out rows that are not the variant's ``eval_rows`` (both from the
+    teacher loaded here, :func:`xaikit.exercises.distillation.public.teacher`, never from the
+    context); ``groups``: subgroup label of each ``X_eval`` row for the variant's grouping.
+
+    Raises
+    ------
+    TypeError
+        If ``ctx`` is not a ``distillation`` context.
+    ValueError
+        If its rows, grouping, depths or seed are not its variant's.
+    """
+    from xaikit.exercises import variant_frame
+    from xaikit.exercises.distillation.public import (EXERCISE_ID, SURROGATE_SEED,
+                                                      DistillationContext, draw_rows,
+                                                      group_labels, teacher)
+
+    ctx = ctx if isinstance(ctx, DistillationContext) else getattr(ctx, "ctx", None)
+    if not isinstance(ctx, DistillationContext):
+        raise TypeError("xaikit.distill works on a distillation context (ex.context) only")
+    trained = teacher()
+    fit_rows, eval_rows = draw_rows(trained, ctx.variant)
+    grouping = str(variant_frame(EXERCISE_ID, int(ctx.variant), "settings").iloc[0]["grouping"])
+    own = (list(ctx.fit_rows) == fit_rows and list(ctx.eval_rows) == eval_rows
+           and ctx.grouping == grouping and tuple(ctx.depths) == DEPTHS
+           and ctx.seed == SURROGATE_SEED)
+    if not own:
+        raise ValueError("the context's rows or settings are not those of its variant: the "
+                         "explorer computes on its own rows only")
+    X_fit = trained.X_train.drop(index=fit_rows)
+    X_eval = trained.X_test.drop(index=eval_rows)
+    return (X_fit, trained.y_train.drop(index=fit_rows), X_eval,
+            trained.y_test.drop(index=eval_rows), group_labels(X_eval, grouping))
+
+
+def explorer_surrogates(ctx) -> ExplorerSurrogates:
+    """Fit and measure the explorer's surrogates on the explorer's rows (about 0.3 s).
+
+    Rows: :func:`explorer_rows` (never the questions' ``fit_rows`` / ``eval_rows``). For each
+    depth in ``DEPTHS``: ``DecisionTreeRegressor(max_depth=depth, random_state=EXPLORE_SEED)``
+    fit to the teacher's predictions on the explorer's training rows; fidelity and accuracy are
+    R² against the teacher's predictions and against the observed rentals on the explorer's
+    held-out rows, overall and within each subgroup. The numbers illustrate the depth/fidelity
+    trade-off; they are not the questions' answers, which are measured on other rows (and
+    differ from these by sampling noise).
 
     Parameters
     ----------
     ctx : xaikit.exercises.distillation.public.DistillationContext
+        The exercise's context (``ex.context``).
 
     Returns
     -------
     ExplorerSurrogates
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`explorer_rows`.
     """
-    X_eval = ctx.X_explore_eval
-    t_eval = np.asarray(ctx.teacher_explore_eval, float)
-    y_eval = np.asarray(ctx.y_explore_eval, float)
-    groups = np.asarray(ctx.explore_subgroups).astype(str)
+    from sklearn.metrics import r2_score
+    from sklearn.tree import DecisionTreeRegressor
+
+    from xaikit.exercises.distillation.public import teacher
+
+    X_fit, _, X_eval, y_eval, groups = explorer_rows(ctx)
+    model = teacher().model  # the loaded teacher, not the context's attribute
+    t_fit = np.asarray(model.predict(X_fit), float)
+    t_eval = np.asarray(model.predict(X_eval), float)
+    y_eval = np.asarray(y_eval, float)
+    groups = np.asarray(groups).astype(str)
     labels = sorted(set(groups))
-    depths = tuple(ctx.depths)
     surrogates, fid, acc, by_group = [], [], [], {}
-    for d in depths:
-        s = fit_surrogate(ctx.X_explore_fit, ctx.teacher_explore_fit, d,
-                          random_state=ctx.seed)
+    for d in DEPTHS:
+        s = DecisionTreeRegressor(max_depth=d, random_state=EXPLORE_SEED).fit(X_fit, t_fit)
         p = s.predict(X_eval)
         surrogates.append(s)
-        fid.append(fidelity(t_eval, p))
-        acc.append(fidelity(y_eval, p))
-        by_group[d] = {k: fidelity(t_eval[groups == k], p[groups == k]) for k in labels}
-    return ExplorerSurrogates(depths, surrogates, np.array(fid), np.array(acc),
+        fid.append(float(r2_score(t_eval, p)))
+        acc.append(float(r2_score(y_eval, p)))
+        by_group[d] = {k: float(r2_score(t_eval[groups == k], p[groups == k])) for k in labels}
+    return ExplorerSurrogates(DEPTHS, surrogates, np.array(fid), np.array(acc),
                               np.array([s.get_n_leaves() for s in surrogates]), by_group,
-                              len(X_eval))
+                              len(X_fit), len(X_eval))

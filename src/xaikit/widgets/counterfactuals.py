@@ -1,10 +1,13 @@
 """What-if editor for counterfactuals: edit an applicant's mutable features, see the decision.
 
-Wires sliders to :func:`xaikit.counterfactuals.deny_probability` (one prediction per change)
-and :func:`xaikit.counterfactuals.constraint_report`; no maths of its own. It shows the
-model's decision and which constraints an edit breaks, never the distance scale or the
-plausibility bound (those are what the exercise asks the candidate to compute). Controls carry
-CSS classes (``xaikit-cf-...``) so browser tests can find them.
+Wires sliders to :func:`xaikit.counterfactuals.deny_probability` (one prediction per change).
+It shows the model's decision and which rules the edit on its own sliders breaks (direction,
+range, more than ``k`` changes: only the mutable features have sliders, so an immutable feature
+never changes), never the distance scale or the plausibility bound (those are what the exercise
+asks the candidate to compute). It takes only the context, refuses a context whose applicants
+are not its variant's, and evaluates nothing but its own applicant and sliders: no public
+function checks an arbitrary counterfactual (that is the grader's). Controls carry CSS classes
+(``xaikit-cf-...``) so browser tests can find them.
 """
 from __future__ import annotations
 
@@ -22,19 +25,43 @@ class CounterfactualEditor:
     Parameters
     ----------
     ctx : xaikit.exercises.counterfactuals.public.CounterfactualsContext
-    applicants : list of int, optional
-        Index labels of ``ctx.X_all``; default: the exercise's applicants, then the trap
-        applicant.
+        The exercise's context (``ex.context``): the editor offers its applicants, then the
+        trap applicant.
+
+    Raises
+    ------
+    TypeError
+        If ``ctx`` is not a ``counterfactuals`` context.
+    ValueError
+        If its applicants are not those of its variant.
     """
 
-    def __init__(self, ctx, applicants=None):
+    def __init__(self, ctx):
         import ipywidgets as W
 
+        from xaikit import counterfactuals as CF
+        from xaikit.exercises import variant_frame
+        from xaikit.exercises.counterfactuals.public import (EXERCISE_ID, K_MAX,
+                                                             CounterfactualsContext)
+        from xaikit.models import hmda_model
+
+        ctx = ctx if isinstance(ctx, CounterfactualsContext) else getattr(ctx, "ctx", None)
+        if not isinstance(ctx, CounterfactualsContext):
+            raise TypeError("CounterfactualEditor works on a counterfactuals context "
+                            "(ex.context) only")
+        table = variant_frame(EXERCISE_ID, int(ctx.variant), "applicants")
+        if (list(ctx.applicants) != [int(a) for a in table.index[table["role"] == "question"]]
+                or ctx.trap_applicant != int(table.index[table["role"] == "trap"][0])):
+            raise ValueError("the context's applicants are not those of its variant: the "
+                             "editor edits its own applicants only")
         self.ctx = ctx
-        self.labels = (list(applicants) if applicants is not None
-                       else list(ctx.applicants) + [ctx.trap_applicant])
-        self.names = ctx.feature_names
-        cons = ctx.constraints
+        trained = hmda_model()  # the model and data loaded here, not the context's attributes
+        self._model, self._X = trained.model, trained.dataset.X
+        self._threshold, self._k = CF.THRESHOLD, K_MAX
+        self.labels = list(ctx.applicants) + [ctx.trap_applicant]
+        self.names = list(self._X.columns)
+        cons = CF.Constraints.from_dataset(trained.dataset)
+        self._cons = cons
         self.mutable = cons.mutable_names
         self.applicant = W.Dropdown(
             options=[(f"#{a}" + ("  (trap)" if a == ctx.trap_applicant else ""), a)
@@ -45,15 +72,15 @@ class CounterfactualEditor:
         for name in self.mutable:
             j = self.names.index(name)
             lo, hi = cons.low[j], cons.high[j]
-            f = ctx.dataset.features[name]
+            f = trained.dataset.features[name]
             if cons.integer[j]:
                 s = W.IntSlider(min=int(lo), max=int(hi), step=1, description=name,
                                 continuous_update=False)
             else:
-                top = float(min(hi, max(ctx.X_all[name].quantile(0.99), 0.0) + 0.3))
+                top = float(min(hi, max(self._X[name].quantile(0.99), 0.0) + 0.3))
                 s = W.FloatSlider(min=float(lo), max=top, step=0.005, readout_format=".3f",
                                   description=name, continuous_update=False)
-            s.description_tooltip = f"{f.description} ({f.unit}); allowed: {f.direction}"
+            s.tooltip = f"{f.description} ({f.unit}); allowed: {f.direction}"
             s.add_class(f"xaikit-cf-{name}")
             s.observe(lambda _: self.update(), names="value")
             self.sliders[name] = s
@@ -65,7 +92,7 @@ class CounterfactualEditor:
         self.out.add_class("xaikit-cf-result")
         self.applicant.observe(lambda _: self._load(), names="value")
         self._loading = False
-        key = "; ".join(f"<b>{n}</b>: {html.escape(ctx.dataset.features[n].description)}"
+        key = "; ".join(f"<b>{n}</b>: {html.escape(trained.dataset.features[n].description)}"
                         for n in self.mutable)
         self.legend = W.HTML(f"<small>{key}</small>", layout=W.Layout(width="900px"))
         self.widget = W.VBox([W.HBox([self.applicant, self.reset]),
@@ -76,7 +103,8 @@ class CounterfactualEditor:
 
     @property
     def original(self):
-        return self.ctx.X_all.loc[self.applicant.value].to_numpy(float)
+        """The selected applicant's row, shape (n_features,), raw values."""
+        return self._X.loc[self.applicant.value].to_numpy(float)
 
     def current(self):
         """The edited row, shape (n_features,), raw values."""
@@ -98,13 +126,32 @@ class CounterfactualEditor:
         self._loading = False
         self.update()
 
-    def report(self):
-        """``(probability of denial, ConstraintReport)`` of the current edit."""
+    def status(self) -> tuple:
+        """The editor's current state: ``(probability of denial, changes, problems)``.
+
+        ``changes``: ``[(feature, applicant's value, slider value)]`` of the sliders moved away
+        from the selected applicant; ``problems``: readable rules they break (a slider moved up
+        although its feature may only decrease, a value outside the feature's range, more than
+        ``k`` changes). Only the editor's own applicant and sliders are evaluated.
+        """
         from xaikit import counterfactuals as CF
 
-        c = self.current()
-        p = float(CF.deny_probability(self.ctx.model, c[None])[0])
-        return p, CF.constraint_report(self.original, c, self.ctx.constraints)
+        x, c = self.original, self.current()
+        p = float(CF.deny_probability(self._model, c[None])[0])
+        cons, changes, problems = self._cons, [], []
+        for name in self.sliders:
+            j = self.names.index(name)
+            if abs(c[j] - x[j]) <= CF.CHANGE_TOL:
+                continue
+            changes.append((name, float(x[j]), float(c[j])))
+            if ((cons.direction[j] == "decrease" and c[j] > x[j])
+                    or (cons.direction[j] == "increase" and c[j] < x[j])):
+                problems.append(f"{name} moved the wrong way")
+            if c[j] < cons.low[j] - CF.RANGE_TOL or c[j] > cons.high[j] + CF.RANGE_TOL:
+                problems.append(f"{name} outside its plausible range")
+        if len(changes) > self._k:
+            problems.append(f"{len(changes)} features changed (at most {self._k})")
+        return p, changes, problems
 
     def update(self):
         """Re-evaluate and redraw (called by the controls' observers)."""
@@ -114,24 +161,19 @@ class CounterfactualEditor:
 
         from xaikit.counterfactuals import FRAGILE_MARGIN
 
-        p, r = self.report()
-        ctx = self.ctx
-        valid = p < ctx.threshold
+        p, changes, problems = self.status()
+        valid = p < self._threshold
         decision = "approved" if valid else "denied"
         color = "#2ca02c" if valid else "#d62728"
-        x, c = self.original, self.current()
-        moves = [f"{html.escape(n)} {x[self.names.index(n)]:.4g} → {c[self.names.index(n)]:.4g}"
-                 for n in r.changed]
+        moves = [f"{html.escape(n)} {old:.4g} → {new:.4g}" for n, old, new in changes]
         rows = [
             f"<b style='color:{color}'>{decision}</b>: P(deny) = {p:.3f} "
-            f"(deny at or above {ctx.threshold:g})"
+            f"(deny at or above {self._threshold:g})"
             + (f" — <b>fragile</b> (within {FRAGILE_MARGIN:g} of the threshold)"
-               if valid and p >= ctx.threshold - FRAGILE_MARGIN else ""),
-            "changed: " + (", ".join(moves) or "nothing") + f" ({r.sparsity} of at most {ctx.k})",
+               if valid and p >= self._threshold - FRAGILE_MARGIN else ""),
+            "changed: " + (", ".join(moves) or "nothing")
+            + f" ({len(changes)} of at most {self._k})",
         ]
-        problems = r.violations()
-        if r.sparsity > ctx.k:
-            problems.append(f"{r.sparsity} features changed (at most {ctx.k})")
         rows.append("constraints: " + ("<span style='color:#2ca02c'>all respected</span>"
                                        if not problems else "<span style='color:#d62728'>"
                                        + html.escape("; ".join(problems)) + "</span>"))

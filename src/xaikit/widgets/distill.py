@@ -1,11 +1,13 @@
 """Surrogate explorer: a depth slider showing a surrogate tree and its fidelity.
 
 Wires a slider to :func:`xaikit.distill.explorer_surrogates` (surrogates fit and measured on
-the context's *explorer* rows, disjoint from the rows the questions use) and to
+the explorer's own rows, disjoint from the rows the questions use; a context whose rows are not
+its variant's is refused there) and to
 :mod:`xaikit.plots.distill`; no maths of its own. The figure of each depth is rendered in
 advance at construction (about 0.2-0.5 s per depth, with matplotlib's object API, never
-pyplot), so moving the slider only swaps a cached PNG (under 5 ms). Controls carry CSS classes
-(``xaikit-distill-...``).
+pyplot), so moving the slider only swaps a cached PNG (under 5 ms). Every fidelity is shown
+with two decimals: the explorer's figures move by more than 0.01 from one sample of rows to
+another. Controls carry CSS classes (``xaikit-distill-...``).
 """
 from __future__ import annotations
 
@@ -19,9 +21,10 @@ class SurrogateExplorer:
     Parameters
     ----------
     ctx : xaikit.exercises.distillation.public.DistillationContext
-        Uses the context's *explorer* rows only (``X_explore_fit``, ``X_explore_eval`` and
-        their teacher predictions): training and held-out rows disjoint from ``fit_rows`` and
-        ``eval_rows``, so the widget shows the trade-off without computing the graded numbers.
+        The exercise's context (``ex.context``). The widget computes on the explorer's own rows
+        only (:func:`xaikit.distill.explorer_rows`: training and held-out rows disjoint from
+        ``fit_rows`` and ``eval_rows``), so it shows the trade-off without computing the graded
+        numbers.
     depth : int, default 3
         Initial depth.
     prerender : bool, default True
@@ -37,7 +40,8 @@ class SurrogateExplorer:
         self.ctx = ctx
         self.data = explorer_surrogates(ctx)  # about 0.3 s
         self._png = {}
-        self.depth = W.IntSlider(value=depth, min=min(ctx.depths), max=max(ctx.depths), step=1,
+        depths = self.data.depths
+        self.depth = W.IntSlider(value=depth, min=min(depths), max=max(depths), step=1,
                                  description="depth", continuous_update=False)
         self.depth.add_class("xaikit-distill-depth")
         self.header = W.HTML()
@@ -48,7 +52,7 @@ class SurrogateExplorer:
         self.widget = W.VBox([self.depth, self.header, self.out])
         self.widget.add_class("xaikit-distill-explorer")
         if prerender:
-            for d in ctx.depths:
+            for d in self.data.depths:
                 self._figure_png(d)
         self.update()
 
@@ -95,12 +99,13 @@ class SurrogateExplorer:
         worst = min(sub, key=sub.get)
         self.header.value = (
             f"<b>depth {d}</b>: {data.n_leaves[i]} leaves (rules); fidelity R² vs teacher "
-            f"= <b>{data.fidelity[i]:.2f}</b> on {data.n_eval} explorer held-out rows "
+            f"= <b>{data.fidelity[i]:.2f}</b> on the explorer's held-out rows "
             f"(accuracy vs observed rentals {data.accuracy[i]:.2f}); least faithful "
             f"{html.escape(self.ctx.grouping)} here: <b>{html.escape(worst)}</b> "
-            f"({sub[worst]:.2f}). <i>Fit on {len(self.ctx.X_explore_fit)} other training rows, "
-            f"measured on other held-out rows than FIT_ROWS / EVAL_ROWS: compute your answers "
-            f"on the questions' rows yourself.</i>")
+            f"({sub[worst]:.2f}). <i>Fit on {data.n_fit} other training rows and measured on "
+            f"{data.n_eval} other held-out rows than FIT_ROWS / EVAL_ROWS: these figures differ "
+            f"from the questions' by sampling noise (the depth that reaches TARGET here can "
+            f"differ from q2's); compute your answers on the questions' rows yourself.</i>")
         with self.out:
             self.out.clear_output(wait=True)
             display(Image(self._figure_png(d)))

@@ -129,8 +129,70 @@ class Plausibility:
 # --- the grader's view of a counterfactual (reproduces the q2 / q3 checks) ------------------
 
 @dataclass
-class CounterfactualReport(CF.ConstraintReport):
-    """:class:`xaikit.counterfactuals.ConstraintReport` plus what the grader measures.
+class ConstraintReport:
+    """Which features an edit changes and which constraints it breaks.
+
+    Attributes
+    ----------
+    changed : list of str
+        Features that differ from the original (sparsity = ``len(changed)``).
+    immutable_changed, direction_violations, range_violations, not_whole : list of str
+        Features breaking each constraint (``not_whole``: a score set to a fraction).
+    """
+
+    changed: list
+    immutable_changed: list
+    direction_violations: list
+    range_violations: list
+    not_whole: list
+
+    @property
+    def sparsity(self) -> int:
+        return len(self.changed)
+
+    @property
+    def feasible(self) -> bool:
+        """No immutable change, no direction, range or whole-number violation."""
+        return not (self.immutable_changed or self.direction_violations or
+                    self.range_violations or self.not_whole)
+
+
+def constraint_report(x, c, constraints) -> ConstraintReport:
+    """Compare an edited applicant ``c`` with the original ``x`` under ``constraints``.
+
+    Parameters
+    ----------
+    x, c : array-like of shape (n_features,)
+        Original and edited applicant, raw values, in ``constraints.names`` order.
+    constraints : xaikit.counterfactuals.Constraints
+
+    Returns
+    -------
+    ConstraintReport
+        Range bounds are compared within ``xaikit.counterfactuals.RANGE_TOL``.
+    """
+    x = np.asarray(x, float)
+    c = np.asarray(c, float)
+    delta = c - x
+    changed = np.abs(delta) > CF.CHANGE_TOL
+    dec = np.array([d == "decrease" for d in constraints.direction])
+    inc = np.array([d == "increase" for d in constraints.direction])
+    wrong = changed & ((dec & (delta > 0)) | (inc & (delta < 0)))
+    out_of_range = changed & ((c < constraints.low - CF.RANGE_TOL) |
+                              (c > constraints.high + CF.RANGE_TOL))
+    fraction = changed & constraints.integer & (np.abs(c - np.round(c)) > 1e-9)
+    names = np.array(constraints.names)
+    mut = constraints.mutable
+    return ConstraintReport(changed=list(names[changed]),
+                            immutable_changed=list(names[changed & ~mut]),
+                            direction_violations=list(names[wrong & mut]),
+                            range_violations=list(names[out_of_range & mut]),
+                            not_whole=list(names[fraction & mut]))
+
+
+@dataclass
+class CounterfactualReport(ConstraintReport):
+    """:class:`ConstraintReport` plus what the grader measures.
 
     Attributes
     ----------
@@ -167,7 +229,7 @@ def evaluate(model, x, cfs, constraints, scale, plausibility, threshold=CF.THRES
     nn = plausibility.nearest(C, exclude=label)
     out = []
     for i, c in enumerate(C):
-        base = CF.constraint_report(x, c, constraints)
+        base = constraint_report(x, c, constraints)
         redundant = []
         if p[i] < threshold and base.sparsity > 1:
             idx = [constraints.names.index(n) for n in base.changed]

@@ -15,7 +15,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from xaikit.distill import DEPTHS, fidelity, fit_surrogate
+from xaikit.distill import DEPTHS
 from xaikit.exercises.distillation.public import (GROUPINGS, PRED_DEPTH, TARGETS,
                                                   DistillationContext, draw_rows, teacher)
 from xaikit.exercises.framework import (AnswerFormatError, Rubric, as_array, as_float, correct,
@@ -42,6 +42,51 @@ LABEL_FIDELITY_HINT = (
 
 
 # --- the answers of q1-q3 (references) -------------------------------------------------------
+
+def fit_surrogate(X_fit, teacher_fit, depth: int, *, min_samples_leaf: int = 1,
+                  random_state: int = 0):
+    """A decision-tree surrogate of the teacher (``DecisionTreeRegressor(...).fit``).
+
+    Parameters
+    ----------
+    X_fit : pandas.DataFrame of shape (n_fit, n_features)
+        Rows the surrogate learns from (the "transfer set").
+    teacher_fit : ndarray of shape (n_fit,)
+        The teacher's predictions on ``X_fit`` (rentals per hour), **not** the labels.
+    depth : int
+        ``max_depth`` of the tree.
+    min_samples_leaf : int, default 1
+    random_state : int, default 0
+        Only breaks ties between equally good splits.
+
+    Returns
+    -------
+    sklearn.tree.DecisionTreeRegressor
+    """
+    from sklearn.tree import DecisionTreeRegressor
+
+    return DecisionTreeRegressor(max_depth=int(depth), min_samples_leaf=min_samples_leaf,
+                                 random_state=random_state).fit(X_fit, np.asarray(teacher_fit))
+
+
+def fidelity(teacher_pred, surrogate_pred) -> float:
+    """R² of the surrogate against the teacher: ``r2_score(teacher, surrogate)``.
+
+    Parameters
+    ----------
+    teacher_pred, surrogate_pred : array-like of shape (n_rows,)
+        Same units (rentals per hour). Argument order matters: R² is not symmetric.
+
+    Returns
+    -------
+    float
+        1 = the surrogate reproduces the teacher exactly on these rows; 0 = no better than
+        the teacher's mean; negative = worse than that.
+    """
+    from sklearn.metrics import r2_score
+
+    return float(r2_score(np.asarray(teacher_pred, float), np.asarray(surrogate_pred, float)))
+
 
 @dataclass
 class FidelityCurve:
@@ -122,9 +167,10 @@ def subgroup_fidelity(teacher_eval, surrogate_eval, groups) -> dict:
     Returns
     -------
     dict of str to float
-        ``{label: R²}``, labels sorted. A subgroup's R² is measured against the teacher's
-        variation *within* that subgroup, so a group where the teacher barely varies can get a
-        low R² from small absolute errors.
+        ``{label: R²}``, labels sorted. A subgroup's R² is 1 - MSE / variance of the teacher
+        *within* that subgroup: a low value comes from large errors or from a teacher that
+        varies little there (which one depends on the variant's grouping; see
+        ``tests/test_calibration_distillation.py``).
     """
     g = np.asarray(groups).astype(str)
     t = np.asarray(teacher_eval, float)

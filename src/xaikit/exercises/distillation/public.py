@@ -132,39 +132,6 @@ class DistillationContext(ModelContext):
         """Subgroup label of each evaluation row, shape (N_EVAL,), in ``eval_rows`` order."""
         return group_labels(self.X_eval, self.grouping)
 
-    # --- rows for the explorer widget: disjoint from the questions' rows, so that the widget
-    # illustrates the depth/fidelity trade-off without computing the graded numbers
-
-    @property
-    def X_explore_fit(self):
-        """Training rows not in ``fit_rows`` (the explorer's surrogates learn from these)."""
-        return self.trained.X_train.drop(index=self.fit_rows)
-
-    @property
-    def X_explore_eval(self):
-        """Held-out rows not in ``eval_rows`` (the explorer measures fidelity on these)."""
-        return self.trained.X_test.drop(index=self.eval_rows)
-
-    @cached_property
-    def teacher_explore_fit(self) -> np.ndarray:
-        """``teacher.predict(X_explore_fit)``, rentals per hour."""
-        return np.asarray(self.teacher.predict(self.X_explore_fit), float)
-
-    @cached_property
-    def teacher_explore_eval(self) -> np.ndarray:
-        """``teacher.predict(X_explore_eval)``, rentals per hour."""
-        return np.asarray(self.teacher.predict(self.X_explore_eval), float)
-
-    @property
-    def y_explore_eval(self) -> np.ndarray:
-        """Observed rentals of the explorer's held-out rows."""
-        return self.trained.y_test.drop(index=self.eval_rows).to_numpy(float)
-
-    @cached_property
-    def explore_subgroups(self) -> np.ndarray:
-        """Subgroup label of each explorer held-out row (same grouping as ``subgroups``)."""
-        return group_labels(self.X_explore_eval, self.grouping)
-
 
 @lru_cache(maxsize=None)
 def teacher():
