@@ -110,7 +110,8 @@ print("PROBES " + json.dumps(probes))
 def _hostile_notebook(tmp_path: Path) -> Path:
     nb = nbformat.read(ROOT / "exercises" / "01_shap_vs_lime.ipynb", as_version=4)
     setup = next(i for i, c in enumerate(nb.cells) if "open_exercise(" in c.source)
-    grader_file = PACKAGE_DIR / "exercises" / "shap_vs_lime" / "grader.py"
+    grader_file = PACKAGE_DIR / "exercises" / "shap_vs_lime" / "grader" / "__init__.py"
+    assert grader_file.is_file()  # the probe reads a file that exists on the grader's side
     code = (f"GRADER_FILE = {str(grader_file)!r}\n"
             f"SOLUTION_FILE = {str(ROOT / 'solutions' / '01_shap_vs_lime.ipynb')!r}\n" + PROBE)
     nb.cells.insert(setup + 1, nbformat.v4.new_code_cell(code))
@@ -167,5 +168,5 @@ def test_kernel_cannot_import_references_without_bubblewrap(tmp_path):
         assert probes[k].startswith("blocked"), probes
     assert probes["xaikit files"] == "GOT []"
     assert r["auto"]["score"] == 0
-    if probes["read grader.py"].startswith("GOT"):
-        assert "file_outside_workdir" in {f["kind"] for f in r["flags"]}
+    assert probes["read grader.py"].startswith("GOT")  # not prevented without namespaces ...
+    assert "file_outside_workdir" in {f["kind"] for f in r["flags"]}  # ... but flagged

@@ -129,18 +129,13 @@ def test_a_low_subgroup_r2_has_either_cause(contexts):
     assert large_error and little_variation
 
 
-def test_explorer_differs_from_the_questions_by_sampling_noise(contexts):
-    """The text above the explorer: its subgroup fidelities move by 0.1 or more from the
-    questions' (so it shows two decimals), and the depth reaching TARGET on its rows can differ
-    from q2's answer."""
-    moved, other_depth = 0.0, []
+def test_explorer_depth_can_differ_from_the_questions(contexts):
+    """The text above the explorer: on its own rows the depth reaching TARGET can differ from
+    q2's answer (its subgroups are another grouping than q3's: tests/test_distillation.py)."""
+    other_depth = []
     for ctx in contexts:
         e = D.explorer_surrogates(ctx.ctx)
-        for d in (PRED_DEPTH, ctx.ref_depth):
-            sub = ctx.subgroup_fidelity(d)
-            moved = max(moved, max(abs(e.by_group[d][k] - sub[k]) for k in sub))
         if Q.smallest_depth(e.depths, e.fidelity, ctx.target) != ctx.ref_depth:
             other_depth.append(ctx.variant)
-    print(f"\nexplorer vs questions: subgroup fidelity moves up to {moved:.3f}; the explorer's "
-          f"depth differs from q2's in variants {other_depth}")
-    assert moved >= 0.1 and other_depth
+    print(f"\nthe explorer's depth differs from q2's in variants {other_depth}")
+    assert other_depth

@@ -274,6 +274,93 @@ def test_explorer_shows_two_decimals_and_says_its_rows_differ():
         assert "sampling noise" in w.header.value and "q2" in w.header.value
 
 
+def test_explorer_groups_by_another_grouping_than_the_question():
+    """The explorer's subgroups are never q3's: for every grouping a variant can ask about, the
+    explorer's grouping is another one (season, or weather when q3 asks about seasons)."""
+    import dataclasses
+
+    pub = context_for("distillation", 0)
+    for asked in P.GROUPINGS:
+        shown = D.explorer_grouping(dataclasses.replace(pub, grouping=asked))
+        assert shown != asked and shown in P.GROUPINGS, (asked, shown)
+        labels_shown = set(P.group_labels(pub.trained.X_test, shown))
+        assert not labels_shown & set(P.group_labels(pub.trained.X_test, asked)), (asked, shown)
+    data = D.explorer_surrogates(pub)
+    assert data.grouping == D.explorer_grouping(pub) != pub.grouping
+    assert not set(data.by_group[3]) & set(np.asarray(pub.subgroups))
+    assert sum(data.group_sizes.values()) == data.n_eval
+    with pytest.raises(TypeError):
+        D.explorer_grouping(object())
+
+
+def _texts(widget, d):
+    """Every text the explorer shows at depth ``d``: its header and its figure's texts."""
+    import matplotlib.text
+
+    widget.depth.value = d
+    fig = widget.figure(d)
+    return [widget.header.value] + [t.get_text() for t in fig.findobj(matplotlib.text.Text)]
+
+
+@pytest.fixture(scope="module")
+def explorers():
+    """(reference context, explorer widget) of 20 variants (calibration)."""
+    from xaikit.widgets.distill import SurrogateExplorer
+
+    return [(r, SurrogateExplorer(r.ctx, prerender=False))
+            for r in (reference_context("distillation", v) for v in range(20))]
+
+
+def test_explorer_never_names_a_subgroup_q3_asks_about(explorers):
+    """Calibrated over 20 variants: with the question's grouping, the explorer's least faithful
+    subgroup at q2's depth was q3's answer in all 20. Now none of q3's labels appears in the
+    explorer's data, header or figure (at depth 3 and at q2's depth), while its own grouping
+    still shows a subgroup clearly less faithful than the whole (the lesson), on enough rows."""
+    gaps, sizes, grouping_of = [], [], {}
+    for ref, w in explorers:
+        asked = set(np.asarray(ref.subgroups))
+        data = w.data
+        assert data.grouping != ref.grouping, ref.variant
+        grouping_of[ref.grouping] = data.grouping
+        for d in data.depths:
+            assert not set(data.by_group[d]) & asked, (ref.variant, d)
+        for d in (3, ref.ref_depth):
+            shown = " ".join(_texts(w, d))
+            assert w.grouping_name in shown and "not q3's grouping" in shown
+            named = [k for k in asked if k in shown]
+            assert not named, (ref.variant, d, named)
+        d = ref.ref_depth
+        gaps.append(data.fidelity[data.depths.index(d)] - min(data.by_group[d].values()))
+        sizes.append(min(data.group_sizes.values()))
+    print(f"\nexplorer grouping per question grouping: {grouping_of}; worst explorer subgroup "
+          f"below overall at q2's depth by at least {min(gaps):.2f}; smallest explorer subgroup "
+          f"{min(sizes)} rows")
+    assert min(gaps) >= 0.1 and min(sizes) >= 80
+
+
+def test_explorer_subgroups_differ_from_the_same_subgroups_on_the_questions_rows(explorers):
+    """The text above the explorer: its fidelity moves by several hundredths overall and by 0.1
+    or more within a subgroup (of its own grouping, measured on the questions' rows with the
+    questions' surrogates) from one sample to the other; the depth reaching TARGET on its rows
+    can differ from q2's."""
+    moved_sub, moved_all, other_depth = 0.0, 0.0, []
+    for ref, w in explorers:
+        e = w.data
+        groups = P.group_labels(ref.X_eval, e.grouping)
+        for d in (3, ref.ref_depth):
+            sub = G.subgroup_fidelity(ref.teacher_eval,
+                                      ref.curve.surrogate(d).predict(ref.X_eval), groups)
+            assert set(sub) == set(e.by_group[d])
+            moved_sub = max(moved_sub, max(abs(e.by_group[d][k] - sub[k]) for k in sub))
+        moved_all = max(moved_all, float(np.abs(e.fidelity - ref.curve.fidelity).max()))
+        if G.smallest_depth(e.depths, e.fidelity, ref.target) != ref.ref_depth:
+            other_depth.append(ref.variant)
+    print(f"\nexplorer vs questions' rows: overall fidelity moves up to {moved_all:.3f}, a "
+          f"subgroup's up to {moved_sub:.3f}; the explorer's depth differs from q2's in "
+          f"variants {other_depth}")
+    assert moved_all >= 0.05 and moved_sub >= 0.1 and other_depth
+
+
 def test_settings_come_from_the_variant_file(ctx):
     pub = context_for("distillation", 0)
     assert (pub.target, pub.grouping) == G.choose_settings(0)
@@ -407,3 +494,12 @@ def test_text_above_the_explorer_says_its_numbers_are_from_other_rows(folder):
     text = " ".join(_markdown(folder, "## Explore the surrogates").split())
     assert "other rows" in text and "sampling noise" in text
     assert "q2" in text and "two decimals" in text
+
+
+@pytest.mark.parametrize("folder", ["exercises", "solutions"])
+def test_text_above_the_explorer_says_its_subgroups_are_not_q3s(folder):
+    text = " ".join(_markdown(folder, "## Explore the surrogates").split())
+    assert "grouped by `SUBGROUPING`" not in text
+    assert "**not** q3's" in text and "never by `SUBGROUPING`" in text
+    for name in D.EXPLORE_GROUPINGS:
+        assert name.split()[0] in text, name

@@ -10,6 +10,13 @@ teacher loaded here) with a fixed protocol of its own (depths ``DEPTHS``, ``rand
 returns a question's answer: the questions' surrogates, fidelities and subgroup fidelities are
 computed by the candidate with scikit-learn, and by the grader.
 
+The explorer's subgroups are never the question's: it splits its held-out rows by
+:func:`explorer_grouping` (season, or weather situation when q3 asks about seasons), not by
+``ctx.grouping``. On the explorer's rows the least faithful subgroup of ``ctx.grouping`` at
+q2's depth is q3's ``worst_subgroup`` in every variant measured, so showing it would answer half
+of q3; another grouping shows the same lesson (a surrogate faithful overall can be unfaithful in
+a subgroup: winter, or rain and snow) without naming any of q3's subgroups.
+
 A surrogate is a :class:`sklearn.tree.DecisionTreeRegressor` fit to the **teacher's
 predictions** (not to the labels); its **fidelity** is the R² of its predictions against the
 teacher's predictions on held-out rows::
@@ -36,6 +43,11 @@ import numpy as np
 DEPTHS = tuple(range(1, 9))
 #: ``random_state`` of the explorer's surrogates (only breaks ties between equal splits)
 EXPLORE_SEED = 0
+#: the explorer's groupings, in order of preference: the first that is not the question's
+#: (``ctx.grouping``) is used. Both have at least about 90 explorer held-out rows per subgroup
+#: in every variant (season 4 groups of 220-300; weather 3 groups, "rain or snow" 90-110) and a
+#: subgroup clearly less faithful than the rest (winter; rain or snow).
+EXPLORE_GROUPINGS = ("season", "weather")
 
 
 @dataclass
@@ -53,9 +65,13 @@ class ExplorerSurrogates:
     accuracy : ndarray of shape (n_depths,)
         R² against the observed rentals on the same rows (for contrast: not fidelity).
     n_leaves : ndarray of shape (n_depths,)
+    grouping : str
+        The explorer's grouping (:func:`explorer_grouping`), never the question's.
     by_group : dict of int to dict of str to float
         ``{depth: {subgroup label: R² against the teacher within the subgroup}}``, labels
-        sorted, the context's grouping.
+        sorted, subgroups of ``grouping``.
+    group_sizes : dict of str to int
+        Number of the explorer's held-out rows in each subgroup of ``grouping``.
     n_fit, n_eval : int
         Number of training rows fit on and of held-out rows measured on.
     """
@@ -65,12 +81,32 @@ class ExplorerSurrogates:
     fidelity: np.ndarray
     accuracy: np.ndarray
     n_leaves: np.ndarray
+    grouping: str
     by_group: dict
+    group_sizes: dict
     n_fit: int
     n_eval: int
 
     def surrogate(self, depth: int):
         return self.surrogates[self.depths.index(int(depth))]
+
+
+def explorer_grouping(ctx) -> str:
+    """The grouping of the explorer's subgroups for the context ``ctx``: the first of
+    ``EXPLORE_GROUPINGS`` that is not the question's grouping (``ctx.grouping``), so that the
+    explorer never shows per-subgroup fidelity of the subgroups q3 asks about.
+
+    Raises
+    ------
+    TypeError
+        If ``ctx`` is not a ``distillation`` context.
+    """
+    from xaikit.exercises.distillation.public import DistillationContext
+
+    ctx = ctx if isinstance(ctx, DistillationContext) else getattr(ctx, "ctx", None)
+    if not isinstance(ctx, DistillationContext):
+        raise TypeError("xaikit.distill works on a distillation context (ex.context) only")
+    return next(g for g in EXPLORE_GROUPINGS if g != ctx.grouping)
 
 
 def explorer_rows(ctx) -> tuple:
@@ -80,7 +116,8 @@ def explorer_rows(ctx) -> tuple:
     ``X_fit``: the teacher's training rows that are not the variant's ``fit_rows``;
     ``X_eval``: its held-out rows that are not the variant's ``eval_rows`` (both from the
     teacher loaded here, :func:`xaikit.exercises.distillation.public.teacher`, never from the
-    context); ``groups``: subgroup label of each ``X_eval`` row for the variant's grouping.
+    context); ``groups``: subgroup label of each ``X_eval`` row for the explorer's grouping
+    (:func:`explorer_grouping`: never the variant's ``grouping``, which q3 asks about).
 
     Raises
     ------
@@ -109,7 +146,7 @@ def explorer_rows(ctx) -> tuple:
     X_fit = trained.X_train.drop(index=fit_rows)
     X_eval = trained.X_test.drop(index=eval_rows)
     return (X_fit, trained.y_train.drop(index=fit_rows), X_eval,
-            trained.y_test.drop(index=eval_rows), group_labels(X_eval, grouping))
+            trained.y_test.drop(index=eval_rows), group_labels(X_eval, explorer_grouping(ctx)))
 
 
 def explorer_surrogates(ctx) -> ExplorerSurrogates:
@@ -119,7 +156,8 @@ def explorer_surrogates(ctx) -> ExplorerSurrogates:
     depth in ``DEPTHS``: ``DecisionTreeRegressor(max_depth=depth, random_state=EXPLORE_SEED)``
     fit to the teacher's predictions on the explorer's training rows; fidelity and accuracy are
     R² against the teacher's predictions and against the observed rentals on the explorer's
-    held-out rows, overall and within each subgroup. The numbers illustrate the depth/fidelity
+    held-out rows, overall and within each subgroup of :func:`explorer_grouping` (not the
+    question's grouping). The numbers illustrate the depth/fidelity
     trade-off; they are not the questions' answers, which are measured on other rows (and
     differ from these by sampling noise).
 
@@ -158,5 +196,7 @@ def explorer_surrogates(ctx) -> ExplorerSurrogates:
         acc.append(float(r2_score(y_eval, p)))
         by_group[d] = {k: float(r2_score(t_eval[groups == k], p[groups == k])) for k in labels}
     return ExplorerSurrogates(DEPTHS, surrogates, np.array(fid), np.array(acc),
-                              np.array([s.get_n_leaves() for s in surrogates]), by_group,
+                              np.array([s.get_n_leaves() for s in surrogates]),
+                              explorer_grouping(ctx), by_group,
+                              {k: int(np.sum(groups == k)) for k in labels},
                               len(X_fit), len(X_eval))

@@ -72,13 +72,18 @@ class SubgroupFidelityDisplay:
         ``{subgroup label: R² against the teacher within the subgroup}``.
     overall : float, optional
         Overall fidelity (vertical line).
+    sizes : dict of str to int, optional
+        Number of rows in each subgroup, shown beside its label (``"winter (n=228)"``): a
+        subgroup's R² on few rows moves a lot from one sample to another.
     tight_layout : bool, default True
         As in :class:`FidelityCurveDisplay`.
     """
 
-    def __init__(self, fidelities: dict, overall=None, title=None, tight_layout=True):
+    def __init__(self, fidelities: dict, overall=None, title=None, tight_layout=True,
+                 sizes=None):
         self.fidelities = dict(fidelities)
         self.overall, self.title = overall, title
+        self.sizes = None if sizes is None else dict(sizes)
         self.tight_layout = tight_layout
 
     def plot(self, ax=None):
@@ -94,7 +99,8 @@ class SubgroupFidelityDisplay:
         for i, v in enumerate(vals):
             ax.annotate(f"{v:.2f}", (max(v, 0), i), xytext=(3, 0), textcoords="offset points",
                         va="center", fontsize=8)
-        ax.set_yticks(range(len(vals)), labels)
+        ax.set_yticks(range(len(vals)), labels if self.sizes is None else
+                      [f"{k} (n={self.sizes[k]})" for k in labels])
         if self.overall is not None:
             ax.axvline(self.overall, color="#333", ls="--", lw=1,
                        label=f"all held-out rows: {self.overall:.2f}")

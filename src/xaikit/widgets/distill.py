@@ -7,16 +7,23 @@ its variant's is refused there) and to
 advance at construction (about 0.2-0.5 s per depth, with matplotlib's object API, never
 pyplot), so moving the slider only swaps a cached PNG (under 5 ms). Every fidelity is shown
 with two decimals: the explorer's figures move by more than 0.01 from one sample of rows to
-another. Controls carry CSS classes (``xaikit-distill-...``).
+another. The subgroup panel groups the rows by the explorer's own grouping
+(:func:`xaikit.distill.explorer_grouping`: season, or weather when q3 asks about seasons),
+never by the question's (``ctx.grouping``), so it never names a subgroup q3 asks about.
+Controls carry CSS classes (``xaikit-distill-...``).
 """
 from __future__ import annotations
 
 import html
 
+#: how the panel and the header name the explorer's grouping
+_GROUPING_NAMES = {"weather": "weather situation"}
+
 
 class SurrogateExplorer:
-    """Move the depth; see the surrogate tree, its fidelity overall and per subgroup, and
-    where it sits on the fidelity-vs-depth curve, all on rows the questions do not use.
+    """Move the depth; see the surrogate tree, its fidelity overall and per subgroup (of a
+    grouping q3 does not ask about), and where it sits on the fidelity-vs-depth curve, all on
+    rows the questions do not use.
 
     Parameters
     ----------
@@ -56,35 +63,45 @@ class SurrogateExplorer:
                 self._figure_png(d)
         self.update()
 
+    @property
+    def grouping_name(self) -> str:
+        """The explorer's grouping as its panel and header name it."""
+        return _GROUPING_NAMES.get(self.data.grouping, self.data.grouping)
+
+    def figure(self, d):
+        """The matplotlib Figure of depth ``d`` (object API, Agg canvas; not cached)."""
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        from xaikit.plots.distill import (FidelityCurveDisplay, SubgroupFidelityDisplay,
+                                          SurrogateTreeDisplay)
+
+        data = self.data
+        i = data.depths.index(d)
+        fig = Figure(figsize=(12, 7.6))
+        FigureCanvasAgg(fig)
+        # a fixed layout: tight_layout on a figure holding a tree costs ~1 s per depth
+        gs = fig.add_gridspec(2, 2, height_ratios=[1.25, 1], left=0.06, right=0.98,
+                              top=0.95, bottom=0.08, hspace=0.25, wspace=0.5)
+        SurrogateTreeDisplay(data.surrogate(d), self.ctx.feature_names,
+                             title=f"Explorer surrogate of depth {d}"
+                             ).plot(fig.add_subplot(gs[0, :]))
+        FidelityCurveDisplay(data.depths, data.fidelity, data.accuracy, current=d,
+                             title="Fidelity vs depth (explorer rows)",
+                             tight_layout=False).plot(fig.add_subplot(gs[1, 0]))
+        SubgroupFidelityDisplay(data.by_group[d], overall=data.fidelity[i],
+                                sizes=data.group_sizes,
+                                title=f"Fidelity by {self.grouping_name}, depth {d}\n"
+                                      "(not q3's grouping; explorer rows)",
+                                tight_layout=False).plot(fig.add_subplot(gs[1, 1]))
+        return fig
+
     def _figure_png(self, d):
         if d not in self._png:
             import io
 
-            from matplotlib.backends.backend_agg import FigureCanvasAgg
-            from matplotlib.figure import Figure
-
-            from xaikit.plots.distill import (FidelityCurveDisplay, SubgroupFidelityDisplay,
-                                              SurrogateTreeDisplay)
-
-            data = self.data
-            i = data.depths.index(d)
-            fig = Figure(figsize=(12, 7.6))
-            FigureCanvasAgg(fig)
-            # a fixed layout: tight_layout on a figure holding a tree costs ~1 s per depth
-            gs = fig.add_gridspec(2, 2, height_ratios=[1.25, 1], left=0.06, right=0.98,
-                                  top=0.95, bottom=0.08, hspace=0.25, wspace=0.5)
-            SurrogateTreeDisplay(data.surrogate(d), self.ctx.feature_names,
-                                 title=f"Explorer surrogate of depth {d}"
-                                 ).plot(fig.add_subplot(gs[0, :]))
-            FidelityCurveDisplay(data.depths, data.fidelity, data.accuracy, current=d,
-                                 title="Fidelity vs depth (explorer rows)",
-                                 tight_layout=False).plot(fig.add_subplot(gs[1, 0]))
-            SubgroupFidelityDisplay(data.by_group[d], overall=data.fidelity[i],
-                                    title=f"Fidelity by {self.ctx.grouping}, depth {d} "
-                                          "(explorer rows)",
-                                    tight_layout=False).plot(fig.add_subplot(gs[1, 1]))
             buf = io.BytesIO()
-            fig.savefig(buf, format="png", dpi=72)
+            self.figure(d).savefig(buf, format="png", dpi=72)
             self._png.setdefault(d, buf.getvalue())
         return self._png[d]
 
@@ -101,8 +118,9 @@ class SurrogateExplorer:
             f"<b>depth {d}</b>: {data.n_leaves[i]} leaves (rules); fidelity R² vs teacher "
             f"= <b>{data.fidelity[i]:.2f}</b> on the explorer's held-out rows "
             f"(accuracy vs observed rentals {data.accuracy[i]:.2f}); least faithful "
-            f"{html.escape(self.ctx.grouping)} here: <b>{html.escape(worst)}</b> "
-            f"({sub[worst]:.2f}). <i>Fit on {data.n_fit} other training rows and measured on "
+            f"{html.escape(self.grouping_name)} here: <b>{html.escape(worst)}</b> "
+            f"({sub[worst]:.2f}; subgroups by {html.escape(self.grouping_name)}, not by "
+            f"q3's SUBGROUPING). <i>Fit on {data.n_fit} other training rows and measured on "
             f"{data.n_eval} other held-out rows than FIT_ROWS / EVAL_ROWS: these figures differ "
             f"from the questions' by sampling noise (the depth that reaches TARGET here can "
             f"differ from q2's); compute your answers on the questions' rows yourself.</i>")
