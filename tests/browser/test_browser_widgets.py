@@ -159,3 +159,27 @@ def test_specs_are_consistent():
             for css in control.changes:
                 assert css in spec.displays, f"{spec.stem}: {css} not in displays"
         assert set(spec.displays.values()) <= {"image", "text"}, spec.stem
+
+
+PRIMERS = sorted(p.name for p in (REPO / "notebooks" / "primers").glob("*.ipynb"))
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", PRIMERS)
+def test_primers_render_in_jupyterlab(page, lab_server, name, tmp_path):
+    """Each primer opens in JupyterLab, runs all cells without an error output, and its figures
+    render (at least one image); a screenshot is kept like the widget notebooks'."""
+    relpath = f"notebooks/primers/{name}"
+    open_notebook(page, lab_server, relpath)
+    run_all(page)
+    errors = notebook_errors(page)
+    assert not errors, f"{relpath}: {errors}"
+    images = page.locator(".jp-OutputArea-output img")
+    assert images.count() >= 1, f"{relpath}: no figure rendered"
+    images.first.scroll_into_view_if_needed()
+    shot = tmp_path / f"primers__{name.removesuffix('.ipynb')}.png"
+    page.screenshot(path=str(shot))
+    keep = os.environ.get("XAIKIT_SCREENSHOT_DIR")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(keep) / shot.name)
