@@ -162,6 +162,19 @@ class ModelContext:
         return list(self.trained.X_train.columns)
 
 
+class ReferenceContext:
+    """Base of each grader part's ``References``: the public context ``ctx`` with the grader's
+    references added as members; every other attribute is the context's."""
+
+    def __init__(self, ctx):
+        self.ctx = ctx
+
+    def __getattr__(self, name):
+        if name == "ctx":  # not set yet (a copy being made): no endless recursion
+            raise AttributeError(name)
+        return getattr(self.ctx, name)
+
+
 @dataclass(frozen=True)
 class Exercise:
     """An exercise: its questions and how to build its context.

@@ -10,6 +10,7 @@ import numpy as np
 from xaikit import counterfactuals as CF
 from xaikit.exercises.counterfactuals.public import (DIVERSITY_MIN_PAIRWISE, K_MAX,
                                                      N_APPLICANTS)
+from xaikit.exercises.framework import ReferenceContext
 
 from .measures import Plausibility, distance, evaluate, mad_scale
 from .search import SearchResult, exhaustive_minimum
@@ -133,15 +134,12 @@ def materialise(variant: int) -> dict:
                                        index=pd.Index([*chosen, trap], name="label"))}
 
 
-class References:
+class References(ReferenceContext):
     """The public context plus the grader's references (attributes are delegated)."""
 
     def __init__(self, ctx):
-        self.ctx = ctx
+        super().__init__(ctx)
         _, _, self.scale, self.plausibility, _ = _pool()
-
-    def __getattr__(self, name):
-        return getattr(self.ctx, name)
 
     def search(self, label, constrained=True) -> SearchResult:
         return reference_search(label, constrained)

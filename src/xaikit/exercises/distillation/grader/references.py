@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+
+from xaikit.exercises.framework import ReferenceContext
 import pandas as pd
 
 from xaikit.distill import DEPTHS
@@ -158,14 +160,8 @@ def subgroup_fidelity(teacher_eval, surrogate_eval, groups) -> dict:
     return {str(k): fidelity(t[g == k], s[g == k]) for k in sorted(set(g))}
 
 
-class References:
+class References(ReferenceContext):
     """The public context plus the grader's references (attributes are delegated)."""
-
-    def __init__(self, ctx):
-        self.ctx = ctx
-
-    def __getattr__(self, name):
-        return getattr(self.ctx, name)
 
     @cached_property
     def curve(self) -> FidelityCurve:

@@ -9,6 +9,7 @@ import numpy as np
 
 from xaikit.exercises.feature_importance.public import GROUP
 from xaikit.importance import SCORING, ImportanceResult
+from xaikit.exercises.framework import ReferenceContext
 
 #: q3's stated rule (:func:`noise_by_rule`): a joined column is pure noise when its Spearman
 #: p-value with rentals on the training rows is at least NOISE_P_MIN (no relation beyond
@@ -192,17 +193,12 @@ def noise_by_rule(X_train, y_train, perm_test: ImportanceResult, columns) -> lis
     return out
 
 
-class References:
+class References(ReferenceContext):
     """The public context plus the grader's truth and references (attributes are delegated)."""
 
     def __init__(self, ctx):
-        self.ctx = ctx
+        super().__init__(ctx)
         self.planted = planted_columns(ctx.variant)
-
-    def __getattr__(self, name):
-        if name == "ctx":
-            raise AttributeError(name)
-        return getattr(self.ctx, name)
 
     @cached_property
     def ref_mdi(self) -> ImportanceResult:

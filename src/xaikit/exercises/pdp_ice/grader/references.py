@@ -8,6 +8,8 @@ from functools import cached_property
 
 import numpy as np
 
+from xaikit.exercises.framework import ReferenceContext
+
 #: ALE centring conventions. "apley": subtract the count-weighted mean of the bin midpoints
 #: ((ALE(z_{k-1}) + ALE(z_k)) / 2), as in Apley & Zhu's ALEPlot code; "step": subtract the
 #: mean over rows of the ALE at the upper edge of each row's bin (Molnar's formula).
@@ -168,14 +170,8 @@ def ale(model, X, feature: str, edges, centering: str = "apley") -> AleResult:
 
 # --- references ----------------------------------------------------------------------------------
 
-class References:
+class References(ReferenceContext):
     """The public context plus the grader's references (attributes are delegated)."""
-
-    def __init__(self, ctx):
-        self.ctx = ctx
-
-    def __getattr__(self, name):
-        return getattr(self.ctx, name)
 
     @cached_property
     def ref_ice(self) -> IceResult:

@@ -11,6 +11,7 @@ import numpy as np
 
 from xaikit import explain as E
 from xaikit.exercises.shap_vs_lime.public import MODES
+from xaikit.exercises.framework import ReferenceContext
 
 
 # --- TreeSHAP, the LIME protocol of q3, the agreement / stability metrics (references) ----
@@ -182,15 +183,12 @@ def jaccard_stability(weight_rows, k: int) -> float:
     return float(np.mean([len(s & t) / len(s | t) for s, t in pairs]))
 
 
-class References:
+class References(ReferenceContext):
     """The public context plus the grader's references (attributes are delegated)."""
 
     def __init__(self, ctx):
-        self.ctx = ctx
+        super().__init__(ctx)
         self._lime_cache = {}
-
-    def __getattr__(self, name):
-        return getattr(self.ctx, name)
 
     @cached_property
     def ref_shap(self) -> E.ShapResult:
