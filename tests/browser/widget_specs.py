@@ -107,4 +107,22 @@ SPECS += [
     ),
 ]
 
+
+
+def _specs_from_files():
+    """One file per newer exercise, ``tests/browser/specs/spec_<stem>.py`` defining ``SPEC``
+    (a :class:`NotebookSpec`), so exercises added side by side do not edit one list."""
+    import importlib.util
+    from pathlib import Path
+
+    found = []
+    for path in sorted((Path(__file__).parent / "specs").glob("spec_*.py")):
+        spec = importlib.util.spec_from_file_location(f"xaikit_browser_{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        found.append(module.SPEC)
+    return found
+
+
+SPECS += _specs_from_files()
 BY_STEM = {s.stem: s for s in SPECS}

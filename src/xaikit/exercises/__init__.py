@@ -20,18 +20,19 @@ from __future__ import annotations
 
 import importlib
 from functools import lru_cache
+from pathlib import Path
 
 from xaikit.exercises.framework import (MODES, CheckDisplay, CheckResult, Exercise, Question,
                                         Rubric, run_check, with_grader)
 
-#: exercise id -> package (``<package>.public`` defines ``EXERCISE``)
-REGISTRY = {
-    "shap_vs_lime": "xaikit.exercises.shap_vs_lime",
-    "pdp_ice": "xaikit.exercises.pdp_ice",
-    "feature_importance": "xaikit.exercises.feature_importance",
-    "counterfactuals": "xaikit.exercises.counterfactuals",
-    "distillation": "xaikit.exercises.distillation",
-}
+#: every exercise id, in catalogue order; each is the package ``xaikit.exercises.<id>``
+#: (whose ``public`` module defines ``EXERCISE``)
+_CATALOGUE = ("shap_vs_lime", "pdp_ice", "feature_importance", "counterfactuals", "distillation",
+              "fairness", "debugging", "interactions", "glassbox_vs_posthoc", "reason_codes",
+              "drift")
+#: the exercises present in this copy of the package (a take-home pack ships only some)
+REGISTRY = {eid: f"{__name__}.{eid}" for eid in _CATALOGUE
+            if (Path(__file__).parent / eid / "public.py").is_file()}
 
 __all__ = ["REGISTRY", "catalog", "get_exercise", "grader_part", "graded_exercise",
            "open_exercise", "variant_frame",

@@ -17,20 +17,19 @@ Primers are for self-study on the user's machine: they are not graded and not pa
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Callable
 
 from xaikit.exercises.framework import CheckDisplay, Question, run_check
 
-#: primer id -> module
-PRIMERS = {
-    "shap_lime": "xaikit.primers.shap_lime",
-    "effects": "xaikit.primers.effects",
-    "importance": "xaikit.primers.importance",
-    "counterfactuals": "xaikit.primers.counterfactuals",
-    "surrogates": "xaikit.primers.surrogates",
-}
+#: every primer id, in study order; each is the module ``xaikit.primers.<id>``
+_PRIMERS = ("shap_lime", "effects", "importance", "counterfactuals", "surrogates", "fairness",
+            "debugging", "interactions", "glassbox", "reason_codes", "drift")
+#: primer id -> module, for the primers present
+PRIMERS = {pid: f"{__name__}.{pid}" for pid in _PRIMERS
+           if (Path(__file__).parent / f"{pid}.py").is_file()}
 
 __all__ = ["PRIMERS", "Primer", "OpenPrimer", "open_primer", "get_primer", "choice_check"]
 
