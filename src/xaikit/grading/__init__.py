@@ -12,6 +12,10 @@
 - :mod:`xaikit.grading.score` — checks in the grader's own process;
 - :mod:`xaikit.grading.integrity` — static flags, structure and stale-output checks;
 - :mod:`xaikit.grading.manual` — the interviewer's scores (CSV / YAML);
-- :mod:`xaikit.grading.report` — report.json, report.md, summary.csv;
+- :mod:`xaikit.grading.report` — report.json, report.md, summary.csv
+  (:mod:`~xaikit.grading.report_html` report.html);
+- :mod:`xaikit.grading.timeline` — the work timeline from JupyterLab's recorded cell times,
+  and the lab settings that record them;
+- :mod:`xaikit.grading.dashboard` — the batch's index.html;
 - :mod:`xaikit.grading.pipeline` — one submission end to end, and parallel batches.
 """

@@ -1,5 +1,6 @@
 """Grading a batch: find the submissions, name their reports, skip those already graded,
-grade the rest (in parallel processes), then write the batch's summary and manual-score template.
+grade the rest (in parallel processes), then write the batch's summary, manual-score template
+and dashboard (``index.html``, :mod:`xaikit.grading.dashboard`).
 
 One submission is graded by :func:`xaikit.grading.pipeline.grade_submission`.
 """
@@ -166,4 +167,7 @@ def grade_many(inputs, out: Path, *, cell_timeout: int = 120, total_timeout: int
         reports = apply_manual(reports, scores, out)
     write_template(out, reports)
     write_summary(out, [(r, f"{r['candidate']}/report.json") for r in reports])
+    from xaikit.grading.dashboard import write_dashboard
+
+    write_dashboard(out, reports)  # OUT/index.html, rewritten for every batch
     return reports

@@ -174,6 +174,9 @@ def _grade(raw: bytes, report: dict, *, cell_timeout, total_timeout, manifest, i
     # read-only integrity checks on the submitted text
     for f in static_flags(nb, meta):
         _flag(report, f["kind"], f["detail"])
+    from xaikit.grading.timeline import timeline_for  # the SUBMITTED times, never a score
+
+    report["timeline"] = timeline_for(nb, exercise)
     ref = reference_notebook(exercise)
     if ref is not None:
         for f in structure_flags(nb, ref):

@@ -1,4 +1,5 @@
-"""Write a submission's report (report.json, report.md) and the batch summary.csv.
+"""Write a submission's report (report.json, report.md, report.html) and the batch
+summary.csv.
 
 Files are written atomically (to a temporary name, then renamed): a reader never sees half
 a report.
@@ -70,15 +71,24 @@ def render_markdown(report: dict) -> str:
                       f"- *Adequate*: {r.get('adequate', '')}", f"- *Weak*: {r.get('weak', '')}", ""]
             if q.get("comment"):
                 lines += [f"**Interviewer's comment**: {q['comment']}", ""]
+    if "timeline" in report:  # times from the submitted notebook (see report.html for the plot)
+        from xaikit.grading.timeline import summary_lines
+
+        lines += ["## Timeline of the work", ""] + \
+            [f"- {t}" for t in summary_lines(report["timeline"])] + [""]
     return "\n".join(lines) + "\n"
 
 
 def write_report(out_dir: Path, report: dict, executed_nb_text: str | None = None) -> None:
-    """Write ``report.json``, ``report.md`` and (if given) ``executed.ipynb`` in ``out_dir``."""
+    """Write ``report.json``, ``report.md``, ``report.html`` and (if given) ``executed.ipynb``
+    in ``out_dir``."""
+    from xaikit.grading.report_html import render_html
+
     out_dir = Path(out_dir)
     if executed_nb_text is not None:
         atomic_write(out_dir / "executed.ipynb", executed_nb_text)
     atomic_write(out_dir / "report.md", render_markdown(report))
+    atomic_write(out_dir / "report.html", render_html(report))
     atomic_write(out_dir / "report.json", json.dumps(report, indent=2, allow_nan=False) + "\n")
 
 
