@@ -21,8 +21,12 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# JupyterLab settings of the kit: recordTiming on (cell run times, the grader's timeline)
+LAB_SETTINGS := $(XAIKIT_CACHE_DIR)/lab-user-settings
+
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" notebooks/START_HERE.ipynb exercises/01_shap_vs_lime.ipynb
+	$(BIN)/python -m xaikit.grading.timeline "$(LAB_SETTINGS)"
+	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" --LabApp.user_settings_dir="$(LAB_SETTINGS)" --YDocExtension.disable_rtc=True notebooks/START_HERE.ipynb exercises/01_shap_vs_lime.ipynb
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile tests --nbval-lax solutions exercises notebooks $(PYTEST_ARGS)

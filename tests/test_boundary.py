@@ -20,7 +20,7 @@ from xaikit.exercises import REGISTRY, get_exercise
 
 ROOT = Path(__file__).resolve().parents[1]
 GRADER_MODULES = ("xaikit.grading", "xaikit.cli", "xaikit.packs", "xaikit.plan",
-                  "xaikit.widgets.scoring", "xaikit.primers", "xaikit.progress")
+                  "xaikit.widgets.scoring", "xaikit.primers", "xaikit.progress", "xaikit.live")
 
 
 def _imports(path: Path) -> list[str]:

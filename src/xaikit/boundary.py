@@ -28,7 +28,7 @@ PACKAGE_DIR = Path(xaikit.__file__).resolve().parent
 #: Paths (relative to the package, POSIX) of the grader side besides every ``grader.py``
 #: (and the self-study tools, which neither a pack nor the grading kernel needs).
 GRADER_ONLY = ("grading", "cli.py", "packs.py", "plan.py", "widgets/scoring.py", "primers",
-               "progress.py")
+               "progress.py", "live.py", "live_server.py")
 #: File suffixes a public copy holds (sources and package data, never caches or pickles).
 PUBLIC_SUFFIXES = (".py", ".json", ".md", ".txt", ".csv")
 

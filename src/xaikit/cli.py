@@ -94,7 +94,8 @@ def grade(submissions, out, cell_timeout, total_timeout, quiet, manifest, jobs, 
     Each notebook is re-executed in a fresh, sandboxed kernel (bubblewrap where it works, else
     resource limits; the report says which) in a temporary folder; its answers leave the
     kernel as JSON and are checked against the grader's own computations. Writes
-    OUT/<name>/report.json, report.md, executed.ipynb, OUT/summary.csv and the template
+    OUT/<name>/report.json, report.md, report.html (with a timeline of the work),
+    executed.ipynb, OUT/summary.csv, the dashboard OUT/index.html and the template
     OUT/manual_scores.csv. Exit code 0 whenever grading completed.
     """
     import tempfile
@@ -161,6 +162,72 @@ def pack(candidate, exercises, level, minutes, out, salt, no_widgets):
         click.echo(f"warning: the exercises take about {need} min, the budget is "
                    f"{res.manifest['minutes']} min", err=True)
     click.echo(f"wrote {res.path}")
+
+
+@main.command()
+@click.option("--candidate", help="Candidate id (letters, digits, . _ -).")
+@click.option("--exercises", help="Comma-separated exercise ids, e.g. shap_vs_lime.")
+@click.option("--workspace", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder to create for the session (default: live/<candidate>).")
+@click.option("--checks", type=click.Choice(["recorded", "practice"]), default="recorded",
+              show_default=True, help="recorded: ex.check says whether an answer is recorded; "
+              "practice: correct / incorrect with a hint (checked outside the kernel).")
+@click.option("--port", default=8888, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--ip", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0: every interface; prefer an SSH tunnel).")
+@click.option("--salt", envvar="XAIKIT_PACK_SECRET", default=None,
+              help="Secret mixed into the variant seed (env XAIKIT_PACK_SECRET).")
+@click.option("--trust-candidate", is_flag=True, help="Start even without bubblewrap: the "
+              "kernel can then read your files (solutions, guides) and use the network.")
+@click.option("--finish", "finish_ws", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="End the session in this workspace: stop its server, grade "
+              "its notebooks, merge --manual.")
+@click.option("--manual", multiple=True, type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), help="With --finish: the scoring sheet(s) "
+              "(manual_scores_<exercise>.csv); repeat for several exercises.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --finish: the report folder (default WORKSPACE/OUT).")
+def live(candidate, exercises, workspace, checks, port, ip, salt, trust_candidate, finish_ws,
+         manual, out):
+    """Live interview: a workspace with the candidate's notebooks (their variant, public files
+    only, a sandboxed kernel) in JupyterLab with real-time collaboration; prints the link.
+    `--finish WORKSPACE` stops the server and grades the notebook like a hand-in."""
+    from xaikit.grading.manual import ManualScoreError
+    from xaikit.grading.variants import ManifestError
+    from xaikit.live import LiveError, finish, prepare
+    from xaikit.live_server import check_port, interviewer_command, start
+
+    try:
+        if finish_ws is not None:
+            for r in finish(finish_ws, manual, out):
+                m = r["manual"]
+                man = "to score" if m["score"] is None else f"{m['score']:g}/{m['max']:g}"
+                click.echo(f"{r['candidate']}: {r.get('exercise')} [{r['status']}] auto "
+                           f"{r['auto']['score']:g}/{r['auto']['max']:g}, manual {man}")
+            click.echo(f"reports: {out or Path(finish_ws).absolute() / 'OUT'}")
+            return
+        if not candidate or not exercises:
+            raise click.UsageError("--candidate and --exercises are required (or --finish WS)")
+        workspace = workspace or Path("live") / candidate
+        check_port(ip, port)  # before anything is written
+        session = prepare(workspace, candidate, exercises.split(","), checks=checks, salt=salt,
+                          trust=trust_candidate)
+        session = start(workspace, port=port, ip=ip)
+    except (LiveError, ManualScoreError, ManifestError) as e:
+        raise click.ClickException(str(e))
+    for e in session["exercises"]:
+        click.echo(f"{e['id']}: variant {e['variant']} ({e['notebook']}), checks "
+                   f"{session['checks']}")
+    if session["isolation"] != "bwrap":
+        click.echo("WARNING: no bubblewrap: the candidate's kernel can read your files and use "
+                   "the network (--trust-candidate)", err=True)
+    srv = session["server"]
+    click.echo(f"JupyterLab started in {srv['startup_s']} s (PID {srv['pid']}).")
+    click.echo(f"Link for the candidate and for you (same notebook, real-time):\n  {srv['url']}")
+    click.echo(f"Your guide and reference, in your own JupyterLab:\n  "
+               f"{interviewer_command(session, port + 1)}")
+    click.echo(f"At the end: xaikit live --finish {Path(workspace)} "
+               f"[--manual manual_scores_<exercise>.csv]")
 
 
 @main.command()

@@ -13,6 +13,8 @@ A pack holds the candidate's side of each exercise and nothing else:
 - ``.xaikit-cache/models/``: the XGBoost models in XGBoost's own ``.ubj`` format (no pickle);
   scikit-learn models are retrained on the candidate's machine (fixed seeds, one thread, the
   same pinned versions: the same model);
+- ``jupyter-settings/``: JupyterLab user settings that record cell execution times (the
+  grader's timeline of the work, :mod:`xaikit.grading.timeline`);
 - ``README.md`` (time budget, install, hand-in, rules), ``requirements.txt`` (the pins) and
   ``MANIFEST.json`` (candidate, exercises, variants, the xaikit version, a hash of each
   exercise's definition and of every file).
@@ -42,6 +44,9 @@ from xaikit.boundary import PACKAGE_DIR, copy_public, exercise_definition
 from xaikit.grading.variants import MANIFEST_NAME, derive_seed, derive_variant
 
 PACK_DIR_PREFIX = "xaikit-takehome-"
+#: JupyterLab user settings shipped in the pack (recordTiming on); the README starts
+#: ``jupyter lab --LabApp.user_settings_dir=jupyter-settings``.
+LAB_SETTINGS = "jupyter-settings"
 
 
 class PackError(RuntimeError):
@@ -114,8 +119,10 @@ def requirements(root: Path) -> str:
     import tomllib
 
     deps = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    # jupyter-collaboration serves live interviews (the interviewer's machine): in a candidate's
+    # JupyterLab it would only turn real-time collaboration on
     keep = [d for d in deps if not d.split("=")[0].strip().lower().startswith(
-        ("nbclient", "click", "tqdm", "pyyaml"))]
+        ("nbclient", "click", "tqdm", "pyyaml", "jupyter-collaboration"))]
     return ("# Exact versions: the grader re-runs your notebook with these.\n"
             + "\n".join(keep) + "\n")
 
@@ -149,12 +156,18 @@ then the same `pip install` line.
 
 ## Start
 
-    jupyter lab
+    jupyter lab --LabApp.user_settings_dir={LAB_SETTINGS}
 
 and open the notebook(s) above from this folder (the notebooks import the small `xaikit`
-package in this folder: keep them next to it). Each notebook explains its scenario and its
-questions. The data cards are in `datasets/`. The first run of a notebook may train its model
-(a few seconds; the same model as the grader's: fixed seeds, the pinned versions).
+package in this folder: keep them next to it). The option uses the JupyterLab settings in
+`{LAB_SETTINGS}/`: they make JupyterLab record in the notebook when each cell last ran (cell
+metadata `execution`), and the interviewer sees a timeline of your work from these times. It
+never changes your score. Your own JupyterLab settings (theme, shortcuts) are not used in this
+session.
+
+Each notebook explains its scenario and its questions. The data cards are in `datasets/`.
+The first run of a notebook may train its model (a few seconds; the same model as the
+grader's: fixed seeds, the pinned versions).
 
 ## How to work
 
@@ -164,9 +177,11 @@ questions. The data cards are in `datasets/`. The first run of a notebook may tr
 - Written answers go in the Markdown cells that start with **Answer qN**.
 - Do not change the notebook's metadata or the `open_exercise(...)` line: they identify your
   version of the exercise (every candidate gets different applicants/rows).
-- Before handing in: *Kernel → Restart Kernel and Run All Cells*; every cell should run. The
-  grader re-runs your notebook from the top in a fresh kernel. If a cell seems stuck while the
-  kernel shows *Idle*, interrupt it (■) and run it again.
+- Before handing in, check that the notebook runs from the top: the grader re-runs it in a
+  fresh kernel. `jupyter nbconvert --to notebook --execute --output-dir checked NOTEBOOK.ipynb`
+  runs a copy (in `checked/`) and leaves your notebook, and the record of your work in it, as
+  it is; *Restart Kernel and Run All Cells* works too, but replaces those run times with the
+  last run's. If a cell seems stuck while the kernel shows *Idle*, interrupt it (■) and run it again.
 
 ## Hand in
 
@@ -290,8 +305,12 @@ def build_pack(candidate: str, exercise_ids, out, *, level: str | None = None,
         raise PackError(str(e).strip("'\"")) from None
     salt = salt or os.environ.get("XAIKIT_PACK_SECRET") or secrets.token_hex(16)
     top = PACK_DIR_PREFIX + candidate
+    from xaikit.grading.timeline import write_lab_settings
+
     with tempfile.TemporaryDirectory(prefix="xaikit-pack-") as tmp:
         files = _tree(copy_public(Path(tmp)) / "xaikit", "xaikit")
+        write_lab_settings(Path(tmp) / LAB_SETTINGS)  # recordTiming: the work's timeline
+        files.update(_tree(Path(tmp) / LAB_SETTINGS, LAB_SETTINGS))
     files.update(_data_files())
     entries, notebooks = [], []
     for ex in exercises:

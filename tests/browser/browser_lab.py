@@ -94,7 +94,9 @@ class LabServer:
                    "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
                    "--ServerApp.port_retries=0", f"--IdentityProvider.token={self.token}",
                    f"--ServerApp.root_dir={self.root}", "--LabApp.expose_app_in_browser=True",
-                   "--ServerApp.open_browser=False"]
+                   "--ServerApp.open_browser=False",
+                   # jupyter-collaboration is installed for `xaikit live`; off here as in make lab
+                   "--YDocExtension.disable_rtc=True"]
             if hasattr(os, "geteuid") and os.geteuid() == 0:
                 cmd.append("--allow-root")
             log = open(self.log_path, "ab")

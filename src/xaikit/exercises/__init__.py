@@ -29,7 +29,7 @@ from xaikit.exercises.framework import (MODES, CheckDisplay, CheckResult, Exerci
 #: (whose ``public`` module defines ``EXERCISE``)
 _CATALOGUE = ("shap_vs_lime", "pdp_ice", "feature_importance", "counterfactuals", "distillation",
               "fairness", "debugging", "interactions", "glassbox_vs_posthoc", "reason_codes",
-              "drift")
+              "drift", "neural_attribution", "fooling_explainers")
 #: the exercises present in this copy of the package (a take-home pack ships only some)
 REGISTRY = {eid: f"{__name__}.{eid}" for eid in _CATALOGUE
             if (Path(__file__).parent / eid / "public.py").is_file()}
@@ -153,6 +153,13 @@ class OpenExercise:
             full = with_grader(self.exercise, grader_part(self.exercise.id)).question(qid)
             return CheckDisplay(qid, q.title, "practice", self.result(qid, namespace),
                                 full.hints)
+        if self.mode == "practice":  # a live interview's check service, if there is one
+            from xaikit.exercises.remote import remote_check
+
+            ns = self._namespace(namespace)
+            remote = remote_check(self.exercise.id, qid, {n: ns[n] for n in q.answers if n in ns})
+            if remote is not None:
+                return CheckDisplay(qid, q.title, "practice", *remote)
         return CheckDisplay(qid, q.title, "take-home", self.recorded(qid, namespace))
 
     def __repr__(self):
