@@ -91,3 +91,7 @@ def test_take_home_notebooks_say_only_what_a_take_home_check_does():
         text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
         assert "practice mode" not in text, path.name
         assert "recorded and well-formed" in text, path.name
+        # no primer (not in a pack), no restart (it would replace the timeline's run times)
+        assert "Start with the primer" not in text, path.name
+        assert "Restart Kernel and Run All Cells*." not in text, path.name
+        assert "--output-dir checked" in text, path.name

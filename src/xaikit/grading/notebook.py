@@ -111,11 +111,22 @@ _CHECK_SENTENCE = re.compile(r"tells you whether the answer is right \(practice 
                              r"recorded \(take-home mode\)\.")
 _TAKE_HOME_SENTENCE = ("tells you whether the answer is recorded and well-formed; it is graded "
                        "after you hand the notebook in.")
+#: The pointer to the self-study primer (primers are not in a take-home pack).
+_PRIMER_SENTENCE = re.compile(r"[ \t]*New to [^\n]*?Start with the primer `notebooks/primers/"
+                              r"[\w.]+`[^\n]*\n?")
+#: How to check a notebook before handing it in: a restart would replace the run times that
+#: make the report's timeline of the work, so take-home notebooks point at a run of a copy.
+_RESTART = "*Kernel → Restart Kernel and Run All Cells*"
+_TAKE_HOME_RESTART = ("a run of a copy, `jupyter nbconvert --to notebook --execute --output-dir "
+                      "checked NOTEBOOK.ipynb` in a terminal (it keeps the record of when you ran "
+                      "each cell, which *Restart Kernel and Run All Cells* would replace)")
 
 
 def set_mode(nb, mode: str):
     """A copy of ``nb`` whose metadata and ``open_exercise(..., mode=...)`` call use ``mode``;
-    in take-home mode the sentence on what ``ex.check`` says names that mode only."""
+    in take-home mode the sentence on what ``ex.check`` says names that mode only, the pointer
+    to the self-study primer is left out, and the check before handing in is a run of a copy
+    (which keeps the cells' run times) instead of a restart."""
     nb = copy.deepcopy(nb)
     nb.metadata.setdefault("xaikit", {})["mode"] = mode
     call = re.compile(r"""mode=(['"])[\w-]+\1""")
@@ -123,7 +134,11 @@ def set_mode(nb, mode: str):
         if cell.cell_type == "code" and "open_exercise(" in cell.source:
             cell.source = call.sub(f'mode="{mode}"', cell.source)
         elif cell.cell_type == "markdown" and mode == "take-home":
-            cell.source = _CHECK_SENTENCE.sub(_TAKE_HOME_SENTENCE, cell.source)
+            text = _CHECK_SENTENCE.sub(_TAKE_HOME_SENTENCE, cell.source)
+            text = _PRIMER_SENTENCE.sub("", text)
+            text = re.sub(r"(^|\n)" + re.escape(_RESTART), lambda m: m.group(1) + "A"
+                          + _TAKE_HOME_RESTART[1:], text)
+            cell.source = text.replace(_RESTART, _TAKE_HOME_RESTART)
     return nb
 
 
