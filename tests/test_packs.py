@@ -140,12 +140,18 @@ def taken(packs, tmp_path_factory):
 
     jobs = []
     for name, eid in names.items():
-        jobs.append((ada, f"done_{name}", dirs["done"] / name, None))
-        jobs.append((ada, name, dirs["blank"] / name, None))
-        jobs.append((ada, f"done_{name}", dirs["answers"] / name,
+        # one run gives the hand-in and ada's answers: the cell that writes them is appended,
+        # then taken out of the executed notebook before it is handed in
+        jobs.append((ada, f"done_{name}", dirs["done"] / name,
                      answers_cell(eid, dirs["answers"] / f"{eid}.json")))
+        jobs.append((ada, name, dirs["blank"] / name, None))
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(lambda j: run_in_pack(*j), jobs))
+    for name in names:
+        nb = nbformat.read(dirs["done"] / name, as_version=4)
+        assert "_codec.dumps" in nb.cells[-1].source
+        nb.cells.pop()
+        nbformat.write(nb, dirs["done"] / name)
     answers = {eid: loads((dirs["answers"] / f"{eid}.json").read_text())
                for eid in names.values()}
     sv = next(n for n, e in names.items() if e == "shap_vs_lime")
@@ -239,7 +245,9 @@ def test_pack_holds_the_public_files_and_nothing_else(packs):
     assert not [n for n in files if n.startswith("xaikit/") and is_grader_file(n[7:])]
     allowed = re.compile(r"^(README\.md|MANIFEST\.json|requirements\.txt|\d\d_\w+\.ipynb|"
                          r"datasets/[\w.]+|datasets/variants/\w+/v\d+/\w+\.csv|xaikit/.+|"
-                         r"\.xaikit-cache/models/[\w-]+\.ubj)$")
+                         r"\.xaikit-cache/models/[\w-]+\.ubj|"
+                         r"jupyter-settings/@jupyterlab/notebook-extension/"
+                         r"tracker\.jupyterlab-settings)$")
     assert not [n for n in files if not allowed.match(n)]
     manifest = json.loads(files["MANIFEST.json"])
     assert manifest["candidate"] == "cand-ada" and manifest["minutes"] == 120
@@ -253,7 +261,11 @@ def test_pack_holds_the_public_files_and_nothing_else(packs):
         code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
         assert f'variant={e["variant"]}, mode="take-home"' in code
     readme = files["README.md"].decode()
-    for needed in ("120 minutes", "pip install -r requirements.txt", "jupyter lab",
+    settings = json.loads(files["jupyter-settings/@jupyterlab/notebook-extension/"
+                                "tracker.jupyterlab-settings"])
+    assert settings == {"recordTiming": True}  # the timeline of the work
+    for needed in ("120 minutes", "pip install -r requirements.txt",
+                   "jupyter lab --LabApp.user_settings_dir=jupyter-settings",
                    "zipfile -c handin-cand-ada.zip", "What is allowed", "Idle"):
         assert needed in readme
 
@@ -323,22 +335,45 @@ def _numbers(value):
     return []
 
 
+_NUMBER = re.compile(rb"-?\d+\.\d+(?:[eE][-+]?\d+)?")
+_TEXT = (".csv", ".py", ".ipynb", ".md", ".json", ".txt", ".jupyterlab-settings")
+
+
+def _printed(files, digits: int) -> set:
+    """Every decimal number written in the files' text, to ``digits`` significant digits."""
+    return {f"{float(t):.{digits}g}" for blob in files.values() for t in _NUMBER.findall(blob)}
+
+
+@pytest.fixture(scope="module")
+def pack_numbers(packs):
+    """What the leak test compares answers with, computed once per pack: the numbers of the
+    data files (5 significant digits), every number written anywhere (10 digits), the numbers
+    written outside the data files (6 digits), and the binary files (raw float64 bytes)."""
+    files = _files(packs[0])
+    data = {n: v for n, v in files.items() if n.startswith("datasets/") and n.endswith(".csv")}
+    rest = {n: v for n, v in files.items() if n.endswith(_TEXT) and n not in data}
+    return {"data": {float(s) for s in _printed(data, 5)},
+            "any10": _printed(files, 10),
+            "text6": _printed(rest, 6),
+            "binary": b"".join(v for n, v in files.items() if not n.endswith(_TEXT))}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("eid", EXERCISES)
-def test_no_answer_of_the_candidate_is_in_the_pack(packs, taken, eid):
-    """The numeric answers of the candidate's variant occur in no file of the pack, as float64
-    bytes or printed to 6 significant digits. Skipped: simple fractions k/n (n <= 100) and
-    values that are data (in the shipped CSVs, e.g. the unchanged features of a row)."""
-    a, _ = packs
-    files = _files(a)
-    everything = b"".join(files.values())
-    data = b"".join(v for n, v in files.items() if n.startswith("datasets/"))
+def test_no_answer_of_the_candidate_is_in_the_pack(taken, pack_numbers, eid):
+    """The numeric answers of the candidate's variant occur in no file of the pack: as float64
+    bytes in a binary file, written to 10 significant digits anywhere, or to 6 outside the data
+    files (data hold thousands of random 6-digit numbers: matching them at 6 digits would find
+    answers by chance). Skipped: simple fractions k/n (n <= 100) and values that are data (in
+    the shipped CSVs, e.g. a grid point or an unchanged feature of a row)."""
+    got = pack_numbers
     numbers = {round(x, 12) for v in taken[("answers", eid)].values() for x in _numbers(v)}
     numbers = [x for x in numbers if np.isfinite(x) and abs(x) > 1e-3 and not any(
         abs(x * n - round(x * n)) < 1e-6 for n in range(1, 101))
-        and repr(round(x, 4)).encode() not in data]
-    leaked = [x for x in numbers if np.float64(x).tobytes() in everything
-              or (len(f"{x:.6g}".strip("-0.")) >= 6 and f"{x:.6g}".encode() in everything)]
+        and float(f"{x:.5g}") not in got["data"]]
+    leaked = [x for x in numbers if np.float64(x).tobytes() in got["binary"]
+              or f"{x:.10g}" in got["any10"]
+              or (len(f"{x:.6g}".strip("-0.")) >= 6 and f"{x:.6g}" in got["text6"])]
     assert not leaked, leaked[:5]
 
 
