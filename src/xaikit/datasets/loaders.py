@@ -269,3 +269,87 @@ def load_boston_hmda() -> Dataset:
     """
     path, digest = verified_path("boston_hmda.csv")
     return _load_boston_hmda_cached(str(path), digest)
+
+
+# --- UCI Adult (census income, 1994) ------------------------------------------------------
+
+_ADULT_FEATURES = [
+    # name, kind, description, unit, mutable, direction, range
+    ("age", "numeric", "age (protected)", "years", False, "none", (17, 90)),
+    ("workclass", "nominal", "class of worker", "", True, "any", None),
+    ("education_num", "ordinal", "highest education level as a number (1 = preschool ... "
+     "16 = doctorate); the same information as `education`", "level 1-16", False, "increase",
+     (1, 16)),
+    ("marital_status", "nominal", "marital status (carries sex through 'Married-civ-spouse')",
+     "", False, "none", None),
+    ("occupation", "nominal", "occupation (1994 census groups)", "", True, "any", None),
+    ("relationship", "nominal", "role in the household; 'Husband' and 'Wife' encode sex",
+     "", False, "none", None),
+    ("capital_gain", "numeric", "capital gains in 1993", "USD", False, "none", (0, 99999)),
+    ("capital_loss", "numeric", "capital losses in 1993", "USD", False, "none", (0, 4356)),
+    ("hours_per_week", "numeric", "usual hours worked per week", "hours/week", True, "any",
+     (1, 99)),
+    ("native_country", "nominal", "country of birth (national origin: sensitive)", "", False,
+     "none", None),
+]
+#: Columns of ``frame`` that are not model features: protected attributes, the sampling
+#: weight, the text form of ``education_num``, and the file a row came from.
+ADULT_NON_FEATURES = ("sex", "race", "fnlwgt", "education", "source")
+#: The label of a missing category (``?`` in the source files, empty in the CSV).
+ADULT_MISSING = "(missing)"
+
+
+@lru_cache(maxsize=None)
+def _load_adult_cached(path_str: str, digest: str) -> Dataset:
+    import pandas as pd
+
+    path = Path(path_str)
+    frame = pd.read_csv(path)
+    features = {}
+    for name, kind, desc, unit, mutable, direction, rng in _ADULT_FEATURES:
+        cats = None
+        if kind == "nominal":
+            labels = sorted(str(v) for v in frame[name].dropna().unique())
+            cats = tuple(labels) + ((ADULT_MISSING,) if frame[name].isna().any() else ())
+        features[name] = FeatureInfo(name=name, kind=kind, description=desc, unit=unit,
+                                     categories=cats, mutable=mutable, direction=direction,
+                                     range=rng)
+    coded = frame[list(features)].copy()
+    for name, f in features.items():
+        if f.is_categorical:
+            coded[name] = coded[name].fillna(ADULT_MISSING)
+    X = _encode(coded, features)
+    y = (frame["income"] == ">50K").astype("int64").rename("income")
+    return Dataset(name="adult", frame=frame, X=X, y=y, target_name="income",
+                   target_names=("<=50K", ">50K"), features=features, path=path,
+                   sha256=digest, card=path.with_name("adult.md"),
+                   extra={"non_features": ADULT_NON_FEATURES})
+
+
+def load_adult() -> Dataset:
+    """UCI Adult (census income, 1994 CPS): 48 842 adults, 10 model features, target ``income``.
+
+    The target ``y`` is 1 when the annual income is **above 50K USD** (11 687 rows), 0
+    otherwise. ``X`` holds the 10 model features only; ``sex`` and ``race`` (protected),
+    ``fnlwgt`` (a sampling weight, not a property of the person), ``education`` (the text form
+    of ``education_num``) and ``source`` (``adult.data`` or ``adult.test``, the UCI file of the
+    row) stay in ``frame``. Nominal features are integer-coded in the alphabetical order of
+    their labels, with the missing label ``"(missing)"`` last where the source has ``?``.
+
+    Returns
+    -------
+    Dataset
+        ``X`` has shape (48842, 10), ``y`` shape (48842,); ``frame`` (48842, 16).
+
+    Raises
+    ------
+    DatasetError
+        If ``datasets/adult.csv`` is missing or differs from the manifest.
+
+    References
+    ----------
+    Becker, B. & Kohavi, R. (1996). Adult. UCI Machine Learning Repository,
+    https://doi.org/10.24432/C5XW20 (CC BY 4.0). See ``datasets/adult.md``.
+    """
+    path, digest = verified_path("adult.csv")
+    return _load_adult_cached(str(path), digest)
