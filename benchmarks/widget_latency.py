@@ -49,6 +49,23 @@ WIDGETS = {
                               "reset": "button"}),
     "SurrogateExplorer": ("xaikit.widgets.distill", "SurrogateExplorer", "distillation", "",
                           {"depth": "range"}),
+    "GroupExplorer": ("xaikit.widgets.fairness", "GroupExplorer", "fairness", "",
+                      {"attribute": "choice", "threshold": "range"}),
+    "DebugExplorer": ("xaikit.widgets.debugging", "DebugExplorer", "debugging", "",
+                      {"feature": "choice", "month": "range"}),
+    "InteractionExplorer": ("xaikit.widgets.interactions", "InteractionExplorer", "interactions",
+                            "", {"data": "choice", "feature": "choice", "by": "choice",
+                                 "row": "range"}),
+    "GlassboxExplorer": ("xaikit.widgets.glassbox", "GlassboxExplorer", "glassbox_vs_posthoc",
+                         "", {"dataset": "choice", "feature": "choice"}),
+    "NoticePreview": ("xaikit.widgets.reason_codes", "NoticePreview", "reason_codes", "",
+                      {"applicant": "choice"}),
+    "ShiftExplorer": ("xaikit.widgets.drift", "ShiftExplorer", "drift", "",
+                      {"feature": "choice", "shift": "choice"}),
+    "DigitExplorer": ("xaikit.widgets.neural", "DigitExplorer", "neural_attribution", "",
+                      {"digit": "choice", "size": "choice", "top": "range", "left": "range"}),
+    "ProbeExplorer": ("xaikit.widgets.fooling", "ProbeExplorer", "fooling_explainers", "",
+                      {"row": "choice", "feature": "choice"}),
 }
 
 

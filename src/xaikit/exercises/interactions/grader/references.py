@@ -97,8 +97,45 @@ def _h2_uncentred(predict, X, pairs) -> np.ndarray:
 
 
 
+def on_disk(name: str, key: bytes, compute) -> np.ndarray:
+    """``compute()``, kept in the model cache as ``.npy`` (no pickle) under a hash of ``key``.
+
+    The references are deterministic functions of the model, the rows and this grader's code, so
+    ``key`` holds the model's content-hash cache key, the rows' bytes and the hash of the grader
+    files: a practice run then does not compute SHAP interactions and H² twice (the candidate's
+    cells already do once)."""
+    import hashlib
+    import os
+    from pathlib import Path
+
+    from xaikit.models import cache_dir
+
+    code = b"".join(f.read_bytes() for f in sorted(Path(__file__).parent.glob("*.py")))
+    digest = hashlib.sha256(key + hashlib.sha256(code).digest()).hexdigest()[:24]
+    path = cache_dir() / "interactions_refs" / f"{name}-{digest}.npy"
+    if path.is_file():
+        try:
+            return np.load(path, allow_pickle=False)
+        except (OSError, ValueError):
+            pass
+    out = np.asarray(compute(), dtype=float)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.npy")
+        np.save(tmp, out, allow_pickle=False)
+        os.replace(tmp, path)  # atomic
+    except OSError:
+        pass  # a read-only cache only costs the recomputation
+    return out
+
+
 class References(ReferenceContext):
-    """The public context plus the grader's references (computed once, on first use)."""
+    """The public context plus the grader's references (computed once, on first use; the
+    expensive ones also kept on disk, see :func:`on_disk`)."""
+
+    def _key(self, trained, X, *extra) -> bytes:
+        rows = np.ascontiguousarray(np.asarray(X, dtype=float))
+        return "|".join([trained.card.cache_key, *map(str, extra)]).encode() + rows.tobytes()
 
     @cached_property
     def truth(self) -> dict:
@@ -114,17 +151,20 @@ class References(ReferenceContext):
     @cached_property
     def ref_shap_interaction(self) -> np.ndarray:
         """TreeSHAP interaction values of the H sample, shape (200, 6, 6), model units."""
-        return np.asarray(self._explainer.shap_interaction_values(self.X_h), dtype=float)
+        return on_disk("shap_interaction", self._key(self.trained, self.X_h), lambda: np.asarray(
+            self._explainer.shap_interaction_values(self.X_h), dtype=float))
 
     @cached_property
     def ref_shap_values(self) -> np.ndarray:
         """TreeSHAP values of the H sample, shape (200, 6)."""
-        return np.asarray(self._explainer.shap_values(self.X_h), dtype=float)
+        return on_disk("shap_values", self._key(self.trained, self.X_h), lambda: np.asarray(
+            self._explainer.shap_values(self.X_h), dtype=float))
 
     @cached_property
     def ref_h2(self) -> np.ndarray:
         """H^2 of every pair (``ctx.pairs`` order) on the H sample, shape (15,)."""
-        return h2_pairs(self.model.predict, self.X_h, self.pairs)
+        return on_disk("h2", self._key(self.trained, self.X_h, self.pairs),
+                       lambda: h2_pairs(self.model.predict, self.X_h, self.pairs))
 
     @cached_property
     def ref_h2_uncentred(self) -> np.ndarray:
@@ -143,7 +183,8 @@ class References(ReferenceContext):
     @cached_property
     def ref_bike_h2(self) -> np.ndarray:
         """H^2 of ``BIKE_PAIRS`` on the bike H sample, shape (3,)."""
-        return h2_pairs(self.bike_model.predict, self.X_bike_h, self.bike_pairs)
+        return on_disk("bike_h2", self._key(self.bike, self.X_bike_h, self.bike_pairs),
+                       lambda: h2_pairs(self.bike_model.predict, self.X_bike_h, self.bike_pairs))
 
     @cached_property
     def ref_bike_pd(self) -> np.ndarray:
