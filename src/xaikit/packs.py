@@ -227,7 +227,7 @@ def _data_files() -> dict[str, bytes]:
     files = {f"datasets/{DATA_MANIFEST}": (ddir / DATA_MANIFEST).read_bytes()}
     for name in read_manifest(ddir):
         files[f"datasets/{name}"] = (ddir / name).read_bytes()
-        card = (ddir / name).with_suffix(".md")
+        card = ddir / f"{name.split('.')[0]}.md"  # adult.csv.gz -> adult.md
         if card.is_file():
             files[f"datasets/{card.name}"] = card.read_bytes()
     return files

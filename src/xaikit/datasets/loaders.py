@@ -344,12 +344,12 @@ def load_adult() -> Dataset:
     Raises
     ------
     DatasetError
-        If ``datasets/adult.csv`` is missing or differs from the manifest.
+        If ``datasets/adult.csv.gz`` is missing or differs from the manifest.
 
     References
     ----------
     Becker, B. & Kohavi, R. (1996). Adult. UCI Machine Learning Repository,
     https://doi.org/10.24432/C5XW20 (CC BY 4.0). See ``datasets/adult.md``.
     """
-    path, digest = verified_path("adult.csv")
+    path, digest = verified_path("adult.csv.gz")
     return _load_adult_cached(str(path), digest)
