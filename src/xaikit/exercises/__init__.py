@@ -29,7 +29,8 @@ from xaikit.exercises.framework import (MODES, CheckDisplay, CheckResult, Exerci
 #: (whose ``public`` module defines ``EXERCISE``)
 _CATALOGUE = ("shap_vs_lime", "pdp_ice", "feature_importance", "counterfactuals", "distillation",
               "fairness", "debugging", "interactions", "glassbox_vs_posthoc", "reason_codes",
-              "drift", "neural_attribution", "fooling_explainers")
+              "drift", "neural_attribution", "fooling_explainers", "explanation_quality",
+              "uncertainty")
 #: the exercises present in this copy of the package (a take-home pack ships only some)
 REGISTRY = {eid: f"{__name__}.{eid}" for eid in _CATALOGUE
             if (Path(__file__).parent / eid / "public.py").is_file()}

@@ -27,7 +27,7 @@ from xaikit.exercises.framework import CheckDisplay, Question, run_check
 #: every primer id, in study order; each is the module ``xaikit.primers.<id>``
 _PRIMERS = ("shap_lime", "effects", "importance", "counterfactuals", "surrogates", "fairness",
             "debugging", "interactions", "glassbox", "reason_codes", "drift",
-            "neural", "fooling")
+            "neural", "fooling", "faithfulness", "uncertainty")
 #: primer id -> module, for the primers present
 PRIMERS = {pid: f"{__name__}.{pid}" for pid in _PRIMERS
            if (Path(__file__).parent / f"{pid}.py").is_file()}
