@@ -14,10 +14,9 @@ from functools import lru_cache
 #: columns without ``day`` (``day`` and ``instant`` are the two time-trend candidates)
 BASE_FEATURES = ("season", "mnth", "hr", "holiday", "weekday", "workingday", "weathersit",
                  "temp", "atemp", "hum", "windspeed")
-#: columns that are parts of the target (``casual + registered = bikers``)
-TARGET_PARTS = ("casual", "registered")
-#: columns that encode the row's position in the 2011 record
-TREND_COLUMNS = ("instant", "day")
+#: the data set's other columns, two of which the colleague added to ``BASE_FEATURES``
+#: (which two depends on the variant: :func:`colleague_features`)
+EXTRA_COLUMNS = ("casual", "registered", "instant", "day")
 
 #: The retraining recipe of the exercise (the colleague's model uses it too):
 #: ``xgboost.XGBRegressor(**RECIPE_PARAMS, random_state=seed)``. One thread, squared error,
@@ -38,8 +37,7 @@ def bikeshare_design():
     X : pandas.DataFrame, shape (8645, 15)
         ``BASE_FEATURES`` (units in ``load_bikeshare().features``), then ``instant`` (record
         index: 1-based position of the hour in time order, 1 ... 8645), ``day`` (day of the
-        year 2011, 1 ... 365), ``casual`` and ``registered`` (rentals per hour by casual and
-        registered users). Index: the data set's row index (0 ... 8644, time order).
+        year 2011, 1 ... 365), ``casual`` and ``registered`` (as in the data card). Index: the data set's row index (0 ... 8644, time order).
     y : pandas.Series, shape (8645,)
         ``bikers``, rentals per hour (``casual + registered``).
 
@@ -60,17 +58,18 @@ def bikeshare_design():
     X = ds.X[list(BASE_FEATURES)].copy()
     X["instant"] = np.arange(1, len(frame) + 1)
     X["day"] = frame["day"].to_numpy()
-    for c in TARGET_PARTS:
+    for c in ("casual", "registered"):
         X[c] = frame[c].to_numpy()
     return X.astype("float64"), ds.y.astype("float64")
 
 
 def colleague_features(variant: int) -> list[str]:
-    """The colleague's feature list for ``variant``: ``BASE_FEATURES`` plus one target part and
-    one trend column, in a seeded order (variant 0: ``registered`` and ``instant``)."""
+    """The colleague's feature list for ``variant``: ``BASE_FEATURES`` plus two of
+    :data:`EXTRA_COLUMNS`, in a seeded order (variant 0: ``registered`` and ``instant``)."""
     import numpy as np
 
-    extra = [TARGET_PARTS[1 - int(variant) % 2], TREND_COLUMNS[(int(variant) // 2) % 2]]
+    a, b = EXTRA_COLUMNS[1 - int(variant) % 2], EXTRA_COLUMNS[2 + (int(variant) // 2) % 2]
+    extra = [a, b]
     names = list(BASE_FEATURES)
     rng = np.random.default_rng(7_000 + int(variant))
     for c in extra:

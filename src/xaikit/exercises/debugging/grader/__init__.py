@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from xaikit.debugging import TARGET_PARTS, TREND_COLUMNS
+from xaikit.exercises.debugging.grader.references import TARGET_PARTS, TREND_COLUMNS
 from xaikit.exercises.debugging.public import LATER_KEYS, RANDOM_KEYS
 from xaikit.exercises.framework import (AnswerFormatError, Rubric, as_array, as_float, close,
                                         correct, field_of, incorrect, partial)

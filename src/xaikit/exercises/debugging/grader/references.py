@@ -8,8 +8,12 @@ from functools import cached_property
 
 import numpy as np
 
-from xaikit.debugging import TARGET_PARTS, TREND_COLUMNS
 from xaikit.exercises.framework import ReferenceContext
+
+#: columns that are parts of the target (``casual + registered = bikers``)
+TARGET_PARTS = ("casual", "registered")
+#: columns that encode the row's position in the 2011 record
+TREND_COLUMNS = ("instant", "day")
 
 
 def rmse(y_true, y_pred) -> float:
