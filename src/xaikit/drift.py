@@ -1,10 +1,11 @@
-"""Public computation of the ``drift`` exercise: the monitored model, its stream and a few
-drift statistics used by the explorer on *other* rows than the questions'.
+"""Public computation of the ``drift`` exercise: the monitored model, the calendar of its
+windows and its stream.
 
 The model sees the hour, day type and weather of an hour (not the date): an XGBoost regressor
-of **rentals per hour** trained on odd days of January-June 2011. The stream (ten windows of
-hours, some planted) is made by the exercise's grader part and read with
-:func:`xaikit.exercises.variant_frame`; see :func:`load_stream`.
+of **rentals per hour** trained on the odd dates of 1 June - 15 July 2011. The stream (ten
+half-month windows of hours, 1 June - 31 October 2011, one of them planted) is made by the
+exercise's grader part and read with :func:`xaikit.exercises.variant_frame`; see
+:func:`load_stream`. The explorer uses these functions on *other* rows than the questions'.
 """
 from __future__ import annotations
 
@@ -16,8 +17,18 @@ import numpy as np
 #: year would make every later window drift by construction).
 FEATURES = ("hr", "holiday", "weekday", "workingday", "weathersit", "temp", "atemp", "hum",
             "windspeed")
-#: Last day of year of the training period (30 June 2011).
-TRAIN_LAST_DAY = 181
+#: The ten calendar windows of 2011 as ``(label, first date, last date)`` (ISO dates,
+#: inclusive): half-months, "1-15" and "16-end" of each month, 1 June - 31 October.
+WINDOW_CALENDAR = (
+    ("1-15 Jun", "2011-06-01", "2011-06-15"), ("16-30 Jun", "2011-06-16", "2011-06-30"),
+    ("1-15 Jul", "2011-07-01", "2011-07-15"), ("16-31 Jul", "2011-07-16", "2011-07-31"),
+    ("1-15 Aug", "2011-08-01", "2011-08-15"), ("16-31 Aug", "2011-08-16", "2011-08-31"),
+    ("1-15 Sep", "2011-09-01", "2011-09-15"), ("16-30 Sep", "2011-09-16", "2011-09-30"),
+    ("1-15 Oct", "2011-10-01", "2011-10-15"), ("16-31 Oct", "2011-10-16", "2011-10-31"),
+)
+#: Windows 0-2 are the training period (1 June - 15 July): the model was trained on their odd
+#: dates; the stream holds their even dates only.
+TRAINING_WINDOWS = (0, 1, 2)
 
 DRIFT_XGB_PARAMS = {
     "n_estimators": 100, "max_depth": 4, "learning_rate": 0.1, "subsample": 0.8,
@@ -26,8 +37,49 @@ DRIFT_XGB_PARAMS = {
 }
 
 
+def hour_dates(X):
+    """The calendar date of every hour of the bike-sharing data.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame of shape (n, p)
+        Rows of ``load_bikeshare().X``; its column ``day`` is the day of year 2011
+        (1 = 1 January).
+
+    Returns
+    -------
+    pandas.DatetimeIndex of shape (n,)
+    """
+    import pandas as pd
+
+    day = X["day"].to_numpy(dtype=int)
+    return pd.Timestamp("2011-01-01") + pd.to_timedelta(day - 1, unit="D")
+
+
+def calendar_window(X) -> np.ndarray:
+    """Window number (0-9, :data:`WINDOW_CALENDAR`) of every hour; -1 outside 1 June - 31 Oct.
+
+    Parameters
+    ----------
+    X : pandas.DataFrame of shape (n, p)
+        Rows of ``load_bikeshare().X`` (column ``day``: day of year 2011).
+
+    Returns
+    -------
+    ndarray of int, shape (n,)
+    """
+    import pandas as pd
+
+    dates = hour_dates(X)
+    out = np.full(len(dates), -1)
+    for w, (_, first, last) in enumerate(WINDOW_CALENDAR):
+        out[(dates >= pd.Timestamp(first)) & (dates <= pd.Timestamp(last))] = w
+    return out
+
+
 def training_rows(dataset) -> np.ndarray:
-    """Boolean mask of the training period's rows: odd days of year 1-181 (Jan-Jun 2011).
+    """Boolean mask of the training period's rows: the odd dates (1, 3, 5, ... of the month)
+    of 1 June - 15 July 2011 (windows 0-2).
 
     Parameters
     ----------
@@ -38,8 +90,8 @@ def training_rows(dataset) -> np.ndarray:
     -------
     ndarray of bool, shape (8645,)
     """
-    day = dataset.X["day"].to_numpy()
-    return (day <= TRAIN_LAST_DAY) & (day % 2 == 1)
+    odd = np.asarray(hour_dates(dataset.X).day % 2 == 1)
+    return np.isin(calendar_window(dataset.X), TRAINING_WINDOWS) & odd
 
 
 @lru_cache(maxsize=None)
@@ -47,14 +99,14 @@ def drift_model(retrain: bool = False):
     """XGBoost regressor of rentals per hour, the model the exercise monitors.
 
     Trained by :func:`xaikit.models.train_cached` on the :data:`FEATURES` of the training
-    period (:func:`training_rows`), 80/20 random split of those rows (``random_state=0``; the
-    20 % are ``X_test``, held-out hours of the same period), parameters in
-    :data:`DRIFT_XGB_PARAMS` (one thread, fixed seed: bit-identical on every run).
+    period (:func:`training_rows`, 552 hours), 80/20 random split of those rows
+    (``random_state=0``; the 20 % are ``X_test``, held-out hours of the same dates), parameters
+    in :data:`DRIFT_XGB_PARAMS` (one thread, fixed seed: bit-identical on every run).
 
     Returns
     -------
     xaikit.models.TrainedModel
-        ``X_train`` (1709, 9), ``X_test`` (428, 9); ``predict`` in rentals per hour.
+        ``X_train`` (441, 9), ``X_test`` (111, 9); ``predict`` in rentals per hour.
     """
     from xgboost import XGBRegressor
 
@@ -65,12 +117,12 @@ def drift_model(retrain: bool = False):
     mask = training_rows(ds)
     X = ds.X.loc[mask, list(FEATURES)]
     y = ds.y.loc[mask]
-    return train_cached("drift_xgb", ds, XGBRegressor, DRIFT_XGB_PARAMS, test_size=0.2,
+    return train_cached("drift_xgb_summer", ds, XGBRegressor, DRIFT_XGB_PARAMS, test_size=0.2,
                         split_seed=0, stratify=False, X=X, y=y, retrain=retrain)
 
 
 def load_stream(variant: int):
-    """The monitored stream of ``variant``: ten windows of hours after the training period.
+    """The monitored stream of ``variant``: ten calendar windows of hours, 1 June - 31 October.
 
     Read with :func:`xaikit.exercises.variant_frame` (``"drift"``, variant, ``"stream"``): a
     CSV shipped with a take-home pack, or made on first use where the grader part is installed.
@@ -78,15 +130,16 @@ def load_stream(variant: int):
     Returns
     -------
     pandas.DataFrame
-        One row per hour, index ``hour_id`` (0 ... n-1, stream order); columns ``window``
-        (int 0-9), the :data:`FEATURES` (float, as in ``load_bikeshare().X``) and ``bikers``
-        (rentals in the hour).
+        One row per hour in time order, index ``hour_id`` (0 ... n-1); columns ``window``
+        (int 0-9), ``date`` (ISO date string, not a model input), the :data:`FEATURES` (float,
+        as in ``load_bikeshare().X``) and ``bikers`` (rentals in the hour).
     """
     from xaikit.exercises import variant_frame
 
     frame = variant_frame("drift", int(variant), "stream")
     frame.index.name = "hour_id"
     out = frame[list(FEATURES)].astype("float64")
+    out.insert(0, "date", frame["date"].astype(str))
     out.insert(0, "window", frame["window"].astype(int))
     out["bikers"] = frame["bikers"].astype("float64")
     return out

@@ -1,6 +1,7 @@
 """Shift explorer for ``drift``: shift one weather input of held-out training-period hours and
-see what the fixed model does. Takes the exercise's context only; rows are the held-out hours
-**outside** the reference sample, never a stream window (no answer is shown).
+see what the fixed model does. Takes the exercise's context only; rows are the 111 held-out
+hours of the training dates (``X_test``): neither the reference sample (the training hours) nor
+a stream window (no answer is shown).
 """
 from __future__ import annotations
 
@@ -31,8 +32,7 @@ class ShiftExplorer(PngStateCache):
     def __init__(self, ctx):
         import ipywidgets as W
 
-        rows = [i for i in ctx.X_test.index if i not in set(ctx.reference)]
-        self.X = ctx.X_test.loc[rows]
+        self.X = ctx.X_test
         self.model = ctx.model
         self.base = self.model.predict(self.X)
         self.feature = W.Dropdown(options=list(SHIFT_FEATURES), value="temp",

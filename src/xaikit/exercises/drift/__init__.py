@@ -1,9 +1,11 @@
 """Exercise ``drift``: explanation drift on a monitored stream of bike-sharing hours.
 
-A fixed XGBoost model of rentals per hour, trained on the first half of 2011, watches ten
-windows of later hours. The candidate computes mean |SHAP| per window with a fixed
-background, KS drift statistics on the inputs and on the SHAP values, an alert threshold
-calibrated on audited drift-free windows, the error per window, and a 2-D PCA view of the
-attributions; then tells covariate shift (the inputs move) from concept drift (the relation
-moves, the inputs do not). The planted windows are made by ``grader.materialise``.
+A fixed XGBoost model of rentals per hour, trained on the odd dates of 1 June - 15 July 2011,
+watches ten half-month calendar windows (1 June - 31 October; the first three hold the even
+dates of the training period: the audited control windows). The candidate computes mean |SHAP|
+per window with a fixed background, KS drift statistics on the inputs and on the SHAP values,
+alert thresholds calibrated on the control windows, the error per window, and a 2-D PCA view of
+the attributions; then tells covariate shift (the inputs move: the real July heat wave and
+autumn) from concept drift (the relation moves, the inputs do not: planted in one August window
+by ``grader.materialise``).
 """

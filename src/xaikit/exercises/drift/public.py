@@ -12,14 +12,15 @@ import numpy as np
 from xaikit.exercises.framework import Exercise, ModelContext, Question
 
 N_WINDOWS = 10
-#: windows 0-5 were audited after the fact: no drift (the calibration windows)
-CONTROL_WINDOWS = (0, 1, 2, 3, 4, 5)
-#: windows 6-9 are the ones to monitor
-MONITORED_WINDOWS = (6, 7, 8, 9)
+#: windows 0-2 (the even dates of 1 June - 15 July, never trained on) were audited after the
+#: fact: no drift (the control windows)
+CONTROL_WINDOWS = (0, 1, 2)
+#: windows 3-9 (every hour of 16 July - 31 October) are the ones to monitor
+MONITORED_WINDOWS = (3, 4, 5, 6, 7, 8, 9)
 N_BACKGROUND = 20
-N_REFERENCE = 250
-#: attribution alert threshold = ALERT_MARGIN x the largest drift score of the control windows
-ALERT_MARGIN = 1.75
+#: input and attribution alert threshold = ALERT_MARGIN x the largest drift score of the
+#: control windows (the same rule for both)
+ALERT_MARGIN = 1.1
 #: error alert threshold = ERROR_MARGIN x the largest MAE of the control windows
 ERROR_MARGIN = 1.25
 
@@ -32,24 +33,22 @@ class DriftContext(ModelContext):
     ----------
     variant : int
     trained : xaikit.models.TrainedModel
-        :func:`xaikit.drift.drift_model`: XGBoost regressor, rentals per hour, trained on odd
-        days of January-June 2011; ``X_test`` are held-out hours of the same period.
+        :func:`xaikit.drift.drift_model`: XGBoost regressor, rentals per hour, trained on the
+        odd dates of 1 June - 15 July 2011; ``X_train`` (441 hours) is also the reference
+        sample of every drift statistic; ``X_test`` (111 hours) are held-out hours of the same
+        dates (used by the explorer only).
     stream : pandas.DataFrame
-        The monitored hours (:func:`xaikit.drift.load_stream`): ``window`` (0-9), the model's
-        nine features and ``bikers`` (observed rentals in the hour).
+        The monitored hours (:func:`xaikit.drift.load_stream`): ``window`` (0-9), ``date``,
+        the model's nine features and ``bikers`` (observed rentals in the hour).
     background : list of int
         Index labels (``X_train.loc``) of the 20 training rows that are the SHAP background
         (interventional TreeSHAP).
-    reference : list of int
-        Index labels (``X_test.loc``) of the 250 held-out training-period hours that are the
-        reference sample of every drift statistic.
     """
 
     variant: int
     trained: object
     stream: object
     background: list
-    reference: list
     control_windows: tuple = CONTROL_WINDOWS
     monitored_windows: tuple = MONITORED_WINDOWS
     alert_margin: float = ALERT_MARGIN
@@ -62,13 +61,8 @@ class DriftContext(ModelContext):
 
     @property
     def X_reference(self):
-        """The reference sample, shape (250, 9)."""
-        return self.X_test.loc[self.reference]
-
-    @property
-    def y_reference(self):
-        """Observed rentals per hour of the reference sample, shape (250,)."""
-        return self.trained.y_test.loc[self.reference]
+        """The reference sample of the drift statistics: the 441 training hours, (441, 9)."""
+        return self.X_train
 
     def window(self, w: int):
         """``(X, y)`` of window ``w``: the features (n_w, 9) and observed rentals (n_w,)."""
@@ -79,21 +73,25 @@ class DriftContext(ModelContext):
     def windows(self) -> tuple:
         return tuple(range(N_WINDOWS))
 
+    @property
+    def window_labels(self) -> tuple:
+        """Calendar label of each window ("1-15 Jun", ...)."""
+        from xaikit.drift import WINDOW_CALENDAR
+
+        return tuple(label for label, _, _ in WINDOW_CALENDAR)
+
 
 def build_context(variant: int = 0) -> DriftContext:
-    """The context of ``variant``: its stream, the fixed background (training rows drawn with
-    seed 0) and a reference sample of held-out hours drawn with seed ``33_000 + variant``."""
+    """The context of ``variant``: its stream and the fixed background (20 training rows drawn
+    with ``default_rng(0)``). Only the stream (its planted window) depends on the variant."""
     from xaikit.drift import drift_model, load_stream
 
     trained = drift_model()
     rng = np.random.default_rng(0)
     background = sorted(int(i) for i in rng.choice(np.asarray(trained.X_train.index),
                                                    N_BACKGROUND, replace=False))
-    rng = np.random.default_rng(33_000 + int(variant))
-    reference = sorted(int(i) for i in rng.choice(np.asarray(trained.X_test.index),
-                                                  N_REFERENCE, replace=False))
     return DriftContext(variant=int(variant), trained=trained, stream=load_stream(variant),
-                        background=background, reference=reference)
+                        background=background)
 
 
 def formats(ctx) -> dict:
@@ -105,11 +103,13 @@ def formats(ctx) -> dict:
         "ref_mean_abs_shap": {"type": "array", "shape": [p], "range": [0, None]},
         "input_ks": {"type": "array", "shape": [N_WINDOWS, p], "range": [0, 1]},
         "shap_ks": {"type": "array", "shape": [N_WINDOWS, p], "range": [0, 1]},
+        "input_threshold": {"type": "number", "range": [0, None]},
         "shap_threshold": {"type": "number", "range": [0, None]},
+        "input_alerts": {"type": "list", "items": win},
         "shap_alerts": {"type": "list", "items": win},
         "window_mae": {"type": "array", "shape": [N_WINDOWS], "range": [0, None]},
         "concept_window": win,
-        "covariate_window": win,
+        "covariate_windows": {"type": "list", "items": win},
         "pca_centroids": {"type": "array", "shape": [N_WINDOWS, 2]},
         "pca_explained": {"type": "array", "shape": [2], "range": [0, 1]},
     }
@@ -122,10 +122,10 @@ QUESTIONS = (
              answers=("input_ks",)),
     Question("q3", "Attribution drift: KS on SHAP values", "auto", 2, "mid", 6,
              answers=("shap_ks",)),
-    Question("q4", "A calibrated alert threshold", "auto", 2, "senior", 6,
-             answers=("shap_threshold", "shap_alerts")),
+    Question("q4", "Calibrated alerts on inputs and on attributions", "auto", 2, "senior", 7,
+             answers=("input_threshold", "shap_threshold", "input_alerts", "shap_alerts")),
     Question("q5", "Error per window: covariate shift or concept drift?", "auto", 2, "senior",
-             8, answers=("window_mae", "covariate_window", "concept_window")),
+             7, answers=("window_mae", "covariate_windows", "concept_window")),
     Question("q6", "A 2-D view of the attributions (PCA)", "auto", 2, "mid", 7,
              answers=("pca_centroids", "pca_explained")),
     Question("q7", "What attributions can and cannot show", "manual", 3, "senior", 8),

@@ -3,7 +3,7 @@
 Never shipped to candidates, never importable in the grading kernel. The references are
 computed from the variant's own stream, model, background and reference sample
 (:mod:`.references`); the planted windows come from :func:`materialise`. Tolerances are
-calibrated in ``tests/test_calibration_drift.py`` (20 variants).
+calibrated in ``tests/test_calibration_drift.py`` (40 variants).
 
 References
 ----------
@@ -57,7 +57,7 @@ def check_q1(a, ctx):
         return correct("Correct: mean |SHAP| per window and for the reference sample.")
     if ok_w:
         return partial(0.7, "The windows are right; `ref_mean_abs_shap` is not.",
-                       "The reference row is mean |SHAP| over X_REFERENCE (250 rows).")
+                       "The reference row is mean |SHAP| over X_REFERENCE (441 rows).")
     signed = np.array([v.mean(0) for v in ctx.ref_shap_windows])
     if close(m, signed, TOL_SHAP):
         return incorrect("These are mean signed SHAP values.",
@@ -83,10 +83,10 @@ def check_q2(a, ctx):
     if close(ks, pv, TOL_EXACT):
         return incorrect("These are p-values, not KS statistics.",
                          "Use ks_2samp(...).statistic: the largest gap between the two CDFs.")
-    train = np.array([ks_statistics(ctx.X_train, ctx.window(w)[0]) for w in ctx.windows])
-    if close(ks, train, TOL_EXACT):
-        return incorrect("Compared with the training rows, not the reference sample.",
-                         "The reference is X_REFERENCE (250 held-out hours).")
+    bg = np.array([ks_statistics(ctx.X_background, ctx.window(w)[0]) for w in ctx.windows])
+    if close(ks, bg, TOL_EXACT):
+        return incorrect("Compared with the 20-row SHAP background, not the reference sample.",
+                         "The reference is X_REFERENCE (the 441 training hours).")
     return incorrect("The KS statistics do not match.",
                      "ks_2samp(X_REFERENCE[f], window[f]).statistic, rows = windows 0-9, "
                      "columns = FEATURES.")
@@ -109,38 +109,50 @@ def check_q3(a, ctx):
                      "(background X_BACKGROUND), then ks_2samp per feature.")
 
 
-def _alerts(value):
+def _alerts(name, value):
     if not isinstance(value, (list, tuple, np.ndarray)):
-        raise AnswerFormatError("`shap_alerts` should be a list of window numbers.")
+        raise AnswerFormatError(f"`{name}` should be a list of window numbers.")
     return sorted(int(w) for w in np.ravel(np.asarray(value, dtype=float)))
 
 
-def check_q4(a, ctx):
-    t = as_float("shap_threshold", a["shap_threshold"])
-    al = _alerts(a["shap_alerts"]) if a["shap_alerts"] is not None else None
-    ref_t = ctx.threshold(ctx.ref_shap_ks)
-    ref_al = ctx.alerts(ctx.ref_shap_ks)
-    ok_t = abs(t - ref_t) <= TOL_EXACT
-    ok_a = al == ref_al
-    if ok_t and ok_a:
-        return correct("Correct: the threshold and the alerts.")
-    scores = ctx.ref_shap_ks.max(1)
-    c = list(ctx.control_windows)
-    hint = None
+def _threshold_hint(t, ks, ctx):
+    """A targeted hint when the threshold ``t`` matches a typical mistake (else None)."""
+    ks = np.asarray(ks)
+    scores, c = ks.max(1), list(ctx.control_windows)
     if abs(t - ctx.alert_margin * scores.max()) <= TOL_EXACT:
-        hint = "Calibrate on the control windows 0-5 only (audited: no drift)."
-    elif abs(t - ctx.alert_margin * ctx.ref_shap_ks[c].mean(1).max()) <= TOL_EXACT:
-        hint = "A window's score is the largest KS over the features, not the mean."
-    elif abs(t - scores[c].max()) <= TOL_EXACT:
-        hint = "Apply the margin: threshold = ALERT_MARGIN x the largest control score."
-    if ok_t:
-        return partial(0.5, "The threshold is right; the alert list is not.",
-                       "Alert = a monitored window (6-9) whose score is above the threshold.")
-    if ok_a:
-        return partial(0.5, "The alerts are right; the threshold is not.", hint)
-    return incorrect("Neither the threshold nor the alerts match.", hint or
-                     "score(w) = max over features of shap_ks[w]; threshold = ALERT_MARGIN x "
-                     "max over windows 0-5 of the score.")
+        return "Calibrate on the control windows 0-2 only (audited: no drift)."
+    if abs(t - ctx.alert_margin * ks[c].mean(1).max()) <= TOL_EXACT:
+        return "A window's score is the largest KS over the features, not the mean."
+    if abs(t - scores[c].max()) <= TOL_EXACT:
+        return "Apply the margin: threshold = ALERT_MARGIN x the largest control score."
+    return None
+
+
+def check_q4(a, ctx):
+    score, notes, hint = 0.0, [], None
+    for kind, ks in (("input", ctx.ref_input_ks), ("shap", ctx.ref_shap_ks)):
+        t_name, al_name = f"{kind}_threshold", f"{kind}_alerts"
+        if a[t_name] is None:
+            notes.append(f"`{t_name}` missing")
+        elif abs(as_float(t_name, a[t_name]) - ctx.threshold(ks)) <= TOL_EXACT:
+            score += 0.25
+        else:
+            notes.append(f"`{t_name}` does not match")
+            hint = hint or _threshold_hint(as_float(t_name, a[t_name]), ks, ctx)
+        if a[al_name] is None:
+            notes.append(f"`{al_name}` missing")
+        elif _alerts(al_name, a[al_name]) == ctx.alerts(ks):
+            score += 0.25
+        else:
+            notes.append(f"`{al_name}` does not match")
+            hint = hint or ("Alert = a monitored window (3-9) whose score (largest KS over the "
+                            "features) is above the threshold of the same kind.")
+    if score >= 1 - 1e-9:
+        return correct("Correct: both thresholds and both alert lists.")
+    hint = hint or ("score(w) = max over features of the KS row; threshold = ALERT_MARGIN x "
+                    "max over windows 0-2 of the score; the same rule for inputs and SHAP.")
+    return partial(score, "; ".join(notes) + ".", hint) if score else \
+        incorrect("; ".join(notes) + ".", hint)
 
 
 def check_q5(a, ctx):
@@ -156,20 +168,27 @@ def check_q5(a, ctx):
                 if close(m, rmse, TOL_SHAP) else
                 "MAE = mean |bikers - model.predict(X)| over the window's hours.")
         notes.append("`window_mae` does not match")
-    for name, truth, part in (("covariate_window", ctx.truth["covariate"], 0.3),
-                              ("concept_window", ctx.truth["concept"], 0.3)):
-        if a[name] is None:
-            notes.append(f"`{name}` missing")
-            continue
-        if int(as_float(name, a[name])) == truth:
-            score += part
-        else:
-            notes.append(f"`{name}` is not the planted window")
-            hint = hint or ("Covariate shift moves the inputs, hence the attributions of a "
-                            "fixed model; concept drift changes the error while inputs and "
-                            "attributions stay within the control range.")
+    cov = a["covariate_windows"]
+    if cov is None:
+        notes.append("`covariate_windows` missing")
+    elif _alerts("covariate_windows", cov) == ctx.ref_covariate:
+        score += 0.3
+    else:
+        notes.append("`covariate_windows` is not the list of windows whose inputs moved")
+        hint = hint or ("Covariate shift moves the inputs: the monitored windows with an input "
+                        "alert (q4).")
+    con = a["concept_window"]
+    if con is None:
+        notes.append("`concept_window` missing")
+    elif int(as_float("concept_window", con)) == ctx.ref_concept:
+        score += 0.3
+    else:
+        notes.append("`concept_window` is not the window whose relation changed")
+        hint = hint or ("Concept drift changes the error while the inputs and attributions stay "
+                        "within the control range: an error alert without an input alert.")
     if score >= 1 - 1e-9:
-        return correct("Correct: the error per window and both planted windows.")
+        return correct("Correct: the error per window, the covariate-shift windows and the "
+                       "concept-drift window.")
     return partial(score, "; ".join(notes) + ".", hint) if score else \
         incorrect("; ".join(notes) + ".", hint)
 
@@ -211,8 +230,10 @@ HINTS = {
            "'interventional').shap_values(X) gives rentals per hour.",),
     "q2": ("scipy.stats.ks_2samp(a, b).statistic, per feature and window.",),
     "q3": ("The same KS test, on SHAP values instead of inputs.",),
-    "q4": ("score = max over features; threshold from windows 0-5 only.",),
-    "q5": ("Error rises in both planted windows; only one moves the attributions.",),
+    "q4": ("score = max over features; threshold from windows 0-2 only; the same rule for "
+           "inputs and SHAP values.",),
+    "q5": ("The error rises where the inputs moved and where the relation changed; only the "
+           "first raises input alerts.",),
     "q6": ("sklearn.decomposition.PCA(2) fitted on the reference SHAP values.",),
 }
 
@@ -222,11 +243,12 @@ RUBRICS = {
             "the SHAP values of a fixed model are a function of the inputs only: if P(x) does "
             "not move, neither do they, so concept drift (P(y|x) changes) is invisible to them",
             "concept drift shows in the error (needs labels, often late) or in the residuals",
-            "attribution drift weighs input drift by what the model uses: a drifting feature "
-            "the model ignores raises no attribution alert; it reads the notebook's numbers "
-            "(input KS noisier than SHAP KS)",
-            "the covariate window's error also rises (extrapolation / summer demand): error "
-            "alone cannot tell the two apart",
+            "attribution drift weighs input drift by what the model uses: in the 16-31 July "
+            "heat wave the input KS of temp is large but its SHAP KS stays in the control "
+            "range (the trees are flat above the training temperatures); the window's score "
+            "rises far less on attributions than on inputs",
+            "the windows where the inputs moved also have a higher error (extrapolation into "
+            "autumn weather): the error alone cannot tell covariate shift from concept drift",
             "PCA: a linear 2-D projection of 9-D attributions fitted on the reference; keeps "
             "the largest-variance directions, can hide drift in the others; centroids hide "
             "spread; t-SNE/UMAP distort distances"),
@@ -242,8 +264,8 @@ RUBRICS = {
             "history, with a margin, and a review process",
             "multiple testing (9 features x many windows) and autocorrelated hours make KS "
             "p-values invalid: calibrate empirically instead of p < 0.05",
-            "seasonality: a July window differs from a January reference by design; compare "
-            "with the same season last year or a rolling reference",
+            "seasonality: an October window differs from a June-July reference by design; "
+            "compare with the same season last year or a rolling reference",
             "a time-series model (lags, rolling means): features depend on past targets, so "
             "concept drift leaks into the inputs; validate with time-ordered splits, never "
             "random; explain lag features with care (correlated, the background must respect "
