@@ -3,9 +3,9 @@ windows and its stream.
 
 The model sees the hour, day type and weather of an hour (not the date): an XGBoost regressor
 of **rentals per hour** trained on the odd dates of 1 June - 15 July 2011. The stream (ten
-half-month windows of hours, 1 June - 31 October 2011, one of them planted) is made by the
-exercise's grader part and read with :func:`xaikit.exercises.variant_frame`; see
-:func:`load_stream`. The explorer uses these functions on *other* rows than the questions'.
+half-month windows of real hours, 1 June - 31 October 2011, which the grader part may alter)
+is made by the exercise's grader part and read with :func:`xaikit.exercises.variant_frame`;
+see :func:`load_stream`. The explorer uses these functions on *other* rows than the questions'.
 """
 from __future__ import annotations
 

@@ -5,7 +5,6 @@ watches ten half-month calendar windows (1 June - 31 October; the first three ho
 dates of the training period: the audited control windows). The candidate computes mean |SHAP|
 per window with a fixed background, KS drift statistics on the inputs and on the SHAP values,
 alert thresholds calibrated on the control windows, the error per window, and a 2-D PCA view of
-the attributions; then tells covariate shift (the inputs move: the real July heat wave and
-autumn) from concept drift (the relation moves, the inputs do not: planted in one August window
-by ``grader.materialise``).
+the attributions; then tells covariate shift (the inputs move) from concept drift (the
+relation moves, the inputs do not).
 """

@@ -122,18 +122,18 @@ QUESTIONS = (
              answers=("input_ks",)),
     Question("q3", "Attribution drift: KS on SHAP values", "auto", 2, "mid", 6,
              answers=("shap_ks",)),
-    Question("q4", "Calibrated alerts on inputs and on attributions", "auto", 2, "senior", 7,
+    Question("q4", "Calibrated alerts on inputs and on attributions", "auto", 2, "senior", 8,
              answers=("input_threshold", "shap_threshold", "input_alerts", "shap_alerts")),
     Question("q5", "Error per window: covariate shift or concept drift?", "auto", 2, "senior",
              7, answers=("window_mae", "covariate_windows", "concept_window")),
     Question("q6", "A 2-D view of the attributions (PCA)", "auto", 2, "mid", 7,
              answers=("pca_centroids", "pca_explained")),
-    Question("q7", "What attributions can and cannot show", "manual", 3, "senior", 8),
-    Question("q8", "Monitoring in production; a time-series model", "manual", 3, "senior", 10),
+    Question("q7", "What attributions can and cannot show", "manual", 3, "senior", 12),
+    Question("q8", "Monitoring in production; a time-series model", "manual", 3, "senior", 15),
 )
 
 EXERCISE = Exercise(
-    id="drift", title="Explanation drift", level="senior", minutes=60,
+    id="drift", title="Explanation drift", level="senior", minutes=70,
     notebook="11_drift.ipynb",
     topics=("monitoring models in production", "covariate shift vs concept drift",
             "drift statistics (KS, PSI) on inputs and attributions",
