@@ -67,15 +67,14 @@ def test_permutation_tolerance_and_other_seed_band(contexts):
         repeat_sd.append(ratios[[0, 1, 3, 4]])
         repeat_gap = min(repeat_gap, float(np.min(np.max(np.abs(rep - ctx.ref_ci)
                                                          / width[:, None], axis=(1, 2)))))
-        # a legitimate method with other seeds: one generator per resample (10 variants)
-        if n < 10:
-            boot = np.array([R.permutation_means(
-                ctx.model, ctx.X_eval.iloc[i], ctx.y_eval.iloc[i], n_repeats=ctx.n_repeats,
-                seed=ctx.pi_seed + b, scoring=MSE) for b, i in enumerate(
-                    np.random.default_rng(ctx.boot_seed + 99).integers(0, 300, (ctx.n_boot, 300)))])
-            ci = R.percentile_interval(boot)
-            other_seed = max(other_seed, float(np.max(np.abs(ci - ctx.ref_ci) / width[:, None])))
-            other_width = min(other_width, float(np.median((ci[:, 1] - ci[:, 0]) / width)))
+        # a legitimate method with other seeds: one generator per resample
+        boot = np.array([R.permutation_means(
+            ctx.model, ctx.X_eval.iloc[i], ctx.y_eval.iloc[i], n_repeats=ctx.n_repeats,
+            seed=ctx.pi_seed + b, scoring=MSE) for b, i in enumerate(
+                np.random.default_rng(ctx.boot_seed + 99).integers(0, 300, (ctx.n_boot, 300)))])
+        ci = R.percentile_interval(boot)
+        other_seed = max(other_seed, float(np.max(np.abs(ci - ctx.ref_ci) / width[:, None])))
+        other_width = min(other_width, float(np.median((ci[:, 1] - ci[:, 0]) / width)))
     print(f"\npermutation importance: NumPy route max diff {route:.1e} (tol {G.TOL_PI}); MSE "
           f"route {mse_route:.1e} (tol {G.TOL_MSE})")
     print(f"other seeds: ends moved <= {other_seed:.2f} widths (band {G.TOL_CI_OTHER_SEEDS}), "
@@ -110,11 +109,11 @@ def test_kernel_and_tree_tolerances(contexts):
         ratio = max(ratio, float(np.max(sd.mean(1)[:-1] / sd.mean(1)[1:])))
         assert np.all(np.diff(sd.mean(1)) < 0)
         assert np.all(np.diff(ctx.ref_kernel_rmse) < 0)
-        if n < 4:  # another seeding: np.random.seed once, budget 64 (the cheap one)
-            np.random.seed(0)
-            v = np.array([e.shap_values(x.to_numpy(), nsamples=64, l1_reg=False,
-                                        silent=True)[0] for _ in ctx.kernel_seeds])
-            one_seed.append(v.std(axis=0, ddof=1).mean() / sd[0].mean())
+        # another seeding: np.random.seed once, budget 64 (the cheap one)
+        np.random.seed(0)
+        v = np.array([e.shap_values(x.to_numpy(), nsamples=64, l1_reg=False,
+                                    silent=True)[0] for _ in ctx.kernel_seeds])
+        one_seed.append(v.std(axis=0, ddof=1).mean() / sd[0].mean())
     print(f"\nKernelSHAP: NumPy route max diff {route:.1e} (tol {G.TOL_KERNEL}); ddof=0 instead "
           f"of 1 moves the sd by >= {ddof_gap:.1e}; sd shrinks by a factor <= {ratio:.1f} per "
           f"4x budget; seed-once sd / reference sd at 64: "

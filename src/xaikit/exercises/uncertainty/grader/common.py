@@ -16,7 +16,7 @@ TOL_MSE = 1e-7
 #: a bootstrap interval computed with another seed convention (e.g. one generator per
 #: resample): how far its end points may sit from the reference, as a fraction of the
 #: reference interval's width, for partial credit when it is the percentile interval of the
-#: candidate's own resamples. Calibrated over 10 variants: other seeds move the ends by
+#: candidate's own resamples. Calibrated over 20 variants: other seeds move the ends by
 #: <= 0.50 width. (Intervals from the repeats of one fit are recognised by recomputing them,
 #: ``_repeat_intervals``: their width is comparable, so no band can tell them apart.)
 TOL_CI_OTHER_SEEDS = 0.75
@@ -31,9 +31,11 @@ TOL_TREE = 1e-6
 TOL_TREE_SD = 1e-10
 #: KernelSHAP sd measured with another seeding (np.random.seed once before the loops): the
 #: ratio to the reference sd, per budget (feature means), within this factor for partial
-#: credit. Calibrated (4 variants, budget 64): seeding once gives 0.91-1.03 x the reference
-#: sd; one budget only, zeros from l1_reg and identical repeats are recognised separately.
-TOL_SD_RATIO = 2.0
+#: credit. Calibrated (20 variants, budget 64): seeding once gives 0.59-1.18 x the reference
+#: sd (an sd from 10 repeats is itself noisy: ~24 % per feature), so the band 1/2.5 .. 2.5
+#: keeps a factor 1.2 of margin; one budget only, zeros from l1_reg and identical repeats
+#: are recognised separately.
+TOL_SD_RATIO = 2.5
 
 
 # --- helpers --------------------------------------------------------------------------------
