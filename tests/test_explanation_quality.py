@@ -26,9 +26,12 @@ def ref(ctx):
             "credit_deletion_auc": ctx.auc("deletion", credit=True),
             "credit_insertion_auc": ctx.auc("insertion", credit=True),
             "stability": ctx.ref_stability(),
+            "credit_stability": ctx.ref_stability(credit=True),
             "model_randomisation": ctx.ref_randomisation("random_model"),
             "label_randomisation": ctx.ref_randomisation("label_random"),
-            "verdicts": {L: "unfaithful" if ctx._methods[L] == "correlation" else "faithful"
+            "credit_model_randomisation": ctx.ref_randomisation("credit_random_model"),
+            "credit_label_randomisation": ctx.ref_randomisation("credit_label_random"),
+            "verdicts": {L: "unfaithful" if L == ctx.letter_of("correlation") else "faithful"
                          for L in LETTERS}}
 
 
@@ -102,6 +105,29 @@ def test_q3_mistakes(ref, ctx):
     assert r.status == "incorrect" and "no key" in r.feedback
 
 
+def test_q3_credit_mistakes(ref, ctx):
+    r = check("q3", _with(ref, credit_stability=ctx.ref_stability(absolute=True, credit=True)),
+              ctx)
+    assert r.status == "partial" and r.score < 1 and "SIGNED" in r.hint
+    pearson = {L: float(np.mean([np.corrcoef(a, b)[0, 1] for a, b in zip(
+        ctx.attributions(L, "credit"), ctx.attributions(L, "credit_noisy"))])) for L in LETTERS}
+    r = check("q3", _with(ref, credit_stability=pearson), ctx)
+    assert r.score < 1 and "Pearson" in r.hint
+    r = check("q3", _with(ref, credit_stability=ctx.ref_credit_stability_unscaled()), ctx)
+    assert r.score < 1 and "standard deviation" in r.hint
+    r = check("q3", _with(ref, credit_stability={L: 1.0 for L in LETTERS}), ctx)
+    assert r.score < 1 and "noisy rows" in r.hint
+    # the generated data's stabilities in place of credit's: no credit point
+    r = check("q3", _with(ref, credit_stability=ref["stability"]), ctx)
+    assert r.status == "partial" and r.score == pytest.approx(2 / 3)
+    r = check("q3", _with(ref, credit_stability=None), ctx)
+    assert r.status == "partial" and r.score == pytest.approx(2 / 3) and "missing" in r.feedback
+    r = check("q3", _with(ref, stability=None), ctx)
+    assert r.status == "partial" and r.score == pytest.approx(1 / 3)
+    for v in (ref["credit_stability"]["A"], ref["stability"]["A"]):
+        assert str(round(v, 3)) not in r.feedback + r.hint
+
+
 def test_q4_mistakes(ref, ctx):
     signed = _with(ref, model_randomisation=ctx.ref_randomisation("random_model", absolute=False),
                    label_randomisation=ctx.ref_randomisation("label_random", absolute=False))
@@ -112,7 +138,31 @@ def test_q4_mistakes(ref, ctx):
     r = check("q4", swapped, ctx)
     assert r.score < 1 and "ctx.random_model" in r.hint
     r = check("q4", _with(ref, label_randomisation=None), ctx)
-    assert r.status == "partial" and r.score == pytest.approx(0.5)
+    assert r.status == "partial" and r.score == pytest.approx(0.625)
+
+
+def test_q4_credit_mistakes(ref, ctx):
+    signed = _with(ref, credit_model_randomisation=ctx.ref_randomisation(
+        "credit_random_model", absolute=False), credit_label_randomisation=ctx.ref_randomisation(
+        "credit_label_random", absolute=False))
+    r = check("q4", signed, ctx)
+    assert r.status == "partial" and 0.75 <= r.score < 1 and "|attributions|" in r.hint
+    swapped = _with(ref, credit_model_randomisation=ref["credit_label_randomisation"],
+                    credit_label_randomisation=ref["credit_model_randomisation"])
+    r = check("q4", swapped, ctx)
+    assert r.score < 1 and "ctx.credit_random_model" in r.hint
+    ones = {L: 1.0 for L in LETTERS}
+    r = check("q4", _with(ref, credit_model_randomisation=ones), ctx)
+    assert r.score < 1 and "DESTROYED" in r.hint and "ctx.credit_random_model" in r.hint
+    r = check("q4", _with(ref, credit_model_randomisation=None, credit_label_randomisation=None),
+              ctx)
+    assert r.status == "partial" and r.score == pytest.approx(0.75) and "missing" in r.feedback
+    # the generated data's similarities in place of credit's
+    r = check("q4", _with(ref, credit_model_randomisation=ref["model_randomisation"],
+                          credit_label_randomisation=ref["label_randomisation"]), ctx)
+    assert r.score < 1
+    for v in ref["credit_model_randomisation"].values():
+        assert f"{v:.3f}" not in r.feedback + r.hint
 
 
 def test_q5_mistakes(ref, ctx):
@@ -128,6 +178,14 @@ def test_q5_mistakes(ref, ctx):
     flipped = {L: 0.1 if L == ignorer else 1.0 for L in LETTERS}
     r = check("q5", _with(ref, model_randomisation=flipped, label_randomisation=flipped), ctx)
     assert r.status == "partial" and "q4" in r.hint
+    # right verdicts, generated numbers fine, but the candidate's credit numbers point elsewhere
+    r = check("q5", _with(ref, credit_model_randomisation=flipped,
+                          credit_label_randomisation=flipped), ctx)
+    assert r.status == "partial" and "both data sets" in r.hint
+    # without credit numbers the generated ones decide alone
+    r = check("q5", _with(ref, credit_model_randomisation=None, credit_label_randomisation=None),
+              ctx)
+    assert r.status == "correct"
     r = check("q5", _with(ref, verdicts={L: "maybe" for L in LETTERS}), ctx)
     assert r.status == "incorrect" and "one of" in r.feedback
 
@@ -223,7 +281,40 @@ def test_rows_and_letters(ctx):
     assert not set(ctx.rows) & set(ctx.explore_rows)
     assert not set(ctx.credit_rows) & set(ctx.credit_explore_rows)
     assert (ctx.model.predict_proba(ctx.X_rows)[:, 1] >= 0.5).all()
-    assert sorted(ctx._methods.values()) == ["correlation", "lime", "treeshap"]
+    assert sorted(ctx.methods.values()) == ["correlation", "lime", "treeshap"]
+
+
+def test_public_context_carries_no_letter_to_method_map(ctx):
+    """The mapping exists publicly (explainer_letters) but the context does not hand it out:
+    no attribute of the public context is a dict naming the methods."""
+    public = ctx.ctx
+    assert not hasattr(public, "_methods")
+    names = {"treeshap", "lime", "correlation"}
+    for k, v in vars(public).items():
+        assert not (isinstance(v, dict) and names & {str(x) for x in v.values()}), k
+
+
+def test_credit_destroyed_models(ctx):
+    """Credit's label-randomised model: the credit model's settings and 700 training rows, the
+    labels permuted among them (same test rows), reproducible; the leaf-randomised model:
+    same trees, other outputs."""
+    from xaikit.exercises.explanation_quality.public import credit_label_random
+    from xaikit.models import CREDIT_XGB_PARAMS
+
+    credit, shuffled = ctx.credit, credit_label_random()
+    assert shuffled.model is ctx.credit_label_random_model
+    assert shuffled.X_train.index.equals(credit.X_train.index)
+    assert shuffled.y_train.equals(credit.y_train) and shuffled.X_test.equals(credit.X_test)
+    assert shuffled.model.get_params()["n_estimators"] == CREDIT_XGB_PARAMS["n_estimators"]
+    same = np.sort(shuffled.X_train.to_numpy(), axis=0)
+    np.testing.assert_array_equal(same, np.sort(credit.X_train.to_numpy(), axis=0))
+    moved = (shuffled.X_train.to_numpy() != credit.X_train.to_numpy()).any(axis=1).mean()
+    assert moved > 0.9  # the pairs (features, label) are permuted
+    assert shuffled.card.metrics["test_auc"] < 0.65 < credit.card.metrics["test_auc"]
+    X = ctx.X_credit_rows
+    r = ctx.credit_random_model
+    assert len(r.get_booster().get_dump()) == len(credit.model.get_booster().get_dump())
+    assert np.abs(r.predict_proba(X)[:, 1] - credit.model.predict_proba(X)[:, 1]).max() > 0.05
 
 
 def test_widget_updates_fast(ctx):

@@ -1,11 +1,13 @@
 """Public part of ``explanation_quality``: the contexts (a generated data set with a known sparse
 support and its XGBoost classifier; the German-credit XGBoost model), the three explainers
-A, B, C, the randomised models of the sanity checks, the rows, seeds and the questions.
+A, B, C, the randomised models of the sanity checks (both data sets), the rows, seeds and the
+questions.
 
 The generated data are made by the grader part (``materialise``) and read here with
 :func:`xaikit.exercises.variant_frame`; which features are in the true support is not said
 here. Which explainer is which is drawn per variant (:func:`explainer_letters`): the code
-necessarily holds it, the candidate is asked to decide from measurements. Nothing here
+necessarily holds it (each explainer wraps its method), but the context carries no
+letter -> method map: the candidate is asked to decide from measurements. Nothing here
 computes a deletion / insertion curve, a stability or a sanity-check correlation: the
 references and checks are in the grader part.
 """
@@ -30,6 +32,10 @@ LIME_SAMPLES = 500
 #: stability: noise N(0, (SIGMA * std_j)^2), std_j = X_train[col].std() (pandas, ddof=1)
 SIGMA = 0.1
 #: XGBoost parameters of the generated data's classifier (one thread, fixed seed)
+#: German credit's sanity checks: seed of the leaf randomisation and of the label permutation
+#: (fixed: the same two destroyed credit models in every variant)
+CREDIT_RANDOMISE_SEED = 1
+CREDIT_LABEL_SEED = 1
 SYNTH_XGB_PARAMS = {
     "n_estimators": 150, "max_depth": 3, "learning_rate": 0.1, "subsample": 1.0,
     "random_state": 0, "n_jobs": 1, "tree_method": "hist", "eval_metric": "logloss",
@@ -63,6 +69,12 @@ class ExplanationQualityContext(ModelContext):
     label_random_model : xgboost.XGBClassifier
         The same XGBoost settings retrained on the same training rows with the labels
         permuted (``default_rng(label_seed).permutation`` of the whole label column).
+    credit_random_model : xgboost.XGBClassifier
+        The credit model with randomised leaf values (seed ``credit_randomise_seed``).
+    credit_label_random_model : xgboost.XGBClassifier
+        The credit model's settings (:data:`xaikit.models.CREDIT_XGB_PARAMS`) retrained on the
+        same 700 training rows with their labels randomly permuted among them
+        (:func:`credit_label_random`, seed ``credit_label_seed``).
     noise_seed : int
         Seed of the stability question's noise.
     sigma : float
@@ -80,13 +92,16 @@ class ExplanationQualityContext(ModelContext):
     credit_explainers: dict = field(repr=False)
     random_model: object = field(repr=False)
     label_random_model: object = field(repr=False)
+    credit_random_model: object = field(repr=False)
+    credit_label_random_model: object = field(repr=False)
     randomise_seed: int = 0
     label_seed: int = 0
+    credit_randomise_seed: int = CREDIT_RANDOMISE_SEED
+    credit_label_seed: int = CREDIT_LABEL_SEED
     noise_seed: int = 0
     sigma: float = SIGMA
     lime_seed: int = LIME_SEED
     lime_samples: int = LIME_SAMPLES
-    _methods: dict = field(default_factory=dict, repr=False)
 
     @property
     def X_rows(self):
@@ -162,6 +177,42 @@ def synthetic_models(variant: int) -> tuple:
     return trained, shuffled
 
 
+@lru_cache(maxsize=1)
+def credit_label_random():
+    """German credit's label-randomised model (a :class:`xaikit.models.TrainedModel`).
+
+    The credit model's settings (``CREDIT_XGB_PARAMS``), trained through
+    :func:`xaikit.models.train_cached` (cached by content hash; on first use it trains in about
+    a second, one thread, fixed seed: the same model on every machine) on the credit model's
+    own 700 training rows, with the labels permuted among those rows by
+    ``default_rng(CREDIT_LABEL_SEED)``. So that ``train_cached``'s split (stratified on the
+    label, ``random_state=0``) keeps exactly the same training and test rows, the permutation
+    is applied to the training rows' *features* with the labels left in place: the pairs
+    (features, label) are the same as with permuted labels. The test rows are untouched.
+    """
+    from xgboost import XGBClassifier
+
+    from xaikit.models import CREDIT_XGB_PARAMS, credit_model, train_cached
+
+    credit = credit_model()
+    ds = credit.dataset
+    X = ds.X.copy()
+    perm = np.random.default_rng(CREDIT_LABEL_SEED).permutation(len(credit.X_train))
+    X.loc[credit.X_train.index] = credit.X_train.iloc[perm].set_axis(credit.X_train.index)
+    return train_cached("explanation_quality_credit_labels", ds, XGBClassifier,
+                        CREDIT_XGB_PARAMS, X=X, y=ds.y)
+
+
+@lru_cache(maxsize=1)
+def credit_random_model():
+    """The credit model with randomised leaf values
+    (:func:`xaikit.faithfulness.randomise_leaves`, seed ``CREDIT_RANDOMISE_SEED``)."""
+    from xaikit.faithfulness import randomise_leaves
+    from xaikit.models import credit_model
+
+    return randomise_leaves(credit_model().model, seed=CREDIT_RANDOMISE_SEED)
+
+
 def _positive_rows(model, X_test, seed: int) -> tuple:
     """(question rows, explorer rows): sorted index labels of X_test, drawn with
     ``default_rng(seed)`` among the rows with P(class 1) >= 0.5 (questions) and among the
@@ -193,7 +244,8 @@ def build_context(variant: int = 0) -> ExplanationQualityContext:
         explainers=make_explainers(letters, trained.X_train, trained.y_train),
         credit_explainers=make_explainers(letters, credit.X_train, credit.y_train),
         random_model=randomise_leaves(trained.model, seed=0), label_random_model=shuffled.model,
-        _methods=letters)
+        credit_random_model=credit_random_model(),
+        credit_label_random_model=credit_label_random().model)
 
 
 def formats(ctx) -> dict:
@@ -207,8 +259,10 @@ def formats(ctx) -> dict:
         "deletion_curve_A": {"type": "array", "shape": [p + 1], "range": [0, 1]},
         "deletion_auc": per_letter(0, 1), "insertion_auc": per_letter(0, 1),
         "credit_deletion_auc": per_letter(0, 1), "credit_insertion_auc": per_letter(0, 1),
-        "stability": per_letter(-1, 1),
+        "stability": per_letter(-1, 1), "credit_stability": per_letter(-1, 1),
         "model_randomisation": per_letter(-1, 1), "label_randomisation": per_letter(-1, 1),
+        "credit_model_randomisation": per_letter(-1, 1),
+        "credit_label_randomisation": per_letter(-1, 1),
         "verdicts": {"type": "dict", "keys": {L: {"type": "str", "choices": list(VERDICTS)}
                                               for L in LETTERS}},
     }
@@ -217,20 +271,22 @@ def formats(ctx) -> dict:
 QUESTIONS = (
     Question("q1", "Deletion and insertion curves (generated data)", "auto", 3, "senior", 20,
              answers=("deletion_curve_A", "deletion_auc", "insertion_auc")),
-    Question("q2", "The same protocol on German credit", "auto", 2, "mid", 6,
+    Question("q2", "Deletion and insertion curves (German credit)", "auto", 2, "mid", 6,
              answers=("credit_deletion_auc", "credit_insertion_auc")),
-    Question("q3", "Stability under small input noise", "auto", 2, "senior", 9,
-             answers=("stability",)),
-    Question("q4", "Sanity checks: model and label randomisation", "auto", 3, "senior", 12,
-             answers=("model_randomisation", "label_randomisation")),
-    Question("q5", "Verdicts", "auto", 2, "senior", 4, answers=("verdicts",)),
+    Question("q3", "Stability under small input noise (both data sets)", "auto", 3, "senior", 12,
+             answers=("stability", "credit_stability")),
+    Question("q4", "Sanity checks: model and label randomisation (both data sets)", "auto", 4,
+             "senior", 16, answers=("model_randomisation", "label_randomisation",
+                                    "credit_model_randomisation", "credit_label_randomisation")),
+    Question("q5", "Verdicts that hold on both data sets", "auto", 2, "senior", 5,
+             answers=("verdicts",)),
     Question("q6", "Justify the verdicts: what each measurement can and cannot show", "manual",
              3, "senior", 15),
     Question("q7", "Conflicting explanations in production", "manual", 2, "senior", 9),
 )
 
 EXERCISE = Exercise(
-    id=EXERCISE_ID, title="Is this explanation faithful?", level="senior", minutes=75,
+    id=EXERCISE_ID, title="Is this explanation faithful?", level="senior", minutes=83,
     notebook="14_explanation_quality.ipynb",
     topics=("how to ensure interpretations are accurate and reliable",
             "evaluating the quality of an explanation (deletion / insertion, stability)",

@@ -9,7 +9,7 @@ from functools import cached_property
 
 import numpy as np
 
-from xaikit.exercises.explanation_quality.public import LETTERS
+from xaikit.exercises.explanation_quality.public import LETTERS, explainer_letters
 from xaikit.exercises.framework import ReferenceContext
 
 from . import metrics as M
@@ -111,8 +111,14 @@ class References(ReferenceContext):
     def truth(self) -> dict:
         return truth(self.variant)
 
+    @cached_property
+    def methods(self) -> dict:
+        """``{letter: method}`` of this variant (:func:`explainer_letters`; the public context
+        carries no such mapping)."""
+        return explainer_letters(self.variant)
+
     def letter_of(self, method: str) -> str:
-        return next(L for L, m in self._methods.items() if m == method)
+        return next(L for L, m in self.methods.items() if m == method)
 
     @cached_property
     def baseline(self) -> np.ndarray:
@@ -130,6 +136,14 @@ class References(ReferenceContext):
         noise = np.random.default_rng(self.noise_seed).standard_normal(X.shape)
         return X + noise * self.sigma * self.X_train.std().to_numpy(float)
 
+    @cached_property
+    def X_credit_noisy(self) -> np.ndarray:
+        """German credit's question rows plus noise: the same protocol, a fresh
+        ``default_rng(noise_seed)`` drawing ``standard_normal((10, 20))``, credit's std."""
+        X = self.X_credit_rows.to_numpy(float)
+        noise = np.random.default_rng(self.noise_seed).standard_normal(X.shape)
+        return X + noise * self.sigma * self.credit.X_train.std().to_numpy(float)
+
     def _tag(self, letter, model_key, data_key):
         """Disk-cache tag: the method, the model, the rows' role, the LIME settings and the
         explainers' source (a changed explainer never reads stale attributions)."""
@@ -138,12 +152,13 @@ class References(ReferenceContext):
         from xaikit import faithfulness
 
         src = hashlib.sha256(Path(faithfulness.__file__).read_bytes()).hexdigest()[:16]
-        return f"{self._methods[letter]}|{model_key}|{data_key}|{self.lime_seed}|" \
+        return f"{self.methods[letter]}|{model_key}|{data_key}|{self.lime_seed}|" \
                f"{self.lime_samples}|{src}"
 
     def attributions(self, letter: str, which: str = "rows") -> np.ndarray:
         """Attributions of explainer ``letter``, shape (n, p), for ``which`` in ``rows``,
-        ``noisy``, ``random_model``, ``label_random``, ``credit``; cached (memory and disk)."""
+        ``noisy``, ``random_model``, ``label_random``, ``credit``, ``credit_noisy``,
+        ``credit_random_model``, ``credit_label_random``; cached (memory and disk)."""
         key = (letter, which)
         if key not in self._attr:
             syn_key = self.trained.card.cache_key
@@ -155,9 +170,19 @@ class References(ReferenceContext):
                 model, mkey = self.random_model, syn_key + "|randomised-leaves-0"
             elif which == "label_random":
                 model, mkey = self.label_random_model, syn_key + "|labels-0"
-            elif which == "credit":
+            elif which.startswith("credit"):
                 exp, model = self.credit_explainers[letter], self.credit.model
                 X, mkey = self.X_credit_rows.to_numpy(float), self.credit.card.cache_key
+                if which == "credit_noisy":
+                    X = self.X_credit_noisy
+                elif which == "credit_random_model":
+                    model = self.credit_random_model
+                    mkey += f"|randomised-leaves-{self.credit_randomise_seed}"
+                elif which == "credit_label_random":
+                    model = self.credit_label_random_model
+                    mkey += f"|labels-{self.credit_label_seed}"
+                elif which != "credit":
+                    raise KeyError(which)
             elif which != "rows":
                 raise KeyError(which)
             self._attr[key] = cached_attributions(exp, model, X, self._tag(letter, mkey, which))
@@ -200,15 +225,28 @@ class References(ReferenceContext):
     def ref_deletion_curve_A(self) -> np.ndarray:
         return self.curves("A", "deletion").mean(axis=0)
 
-    # --- q3, q4 ----------------------------------------------------------------------------
-    def ref_stability(self, *, absolute: bool = False) -> dict:
-        return {L: M.stability(self.attributions(L), self.attributions(L, "noisy"),
+    # --- q3, q4 (both data sets) ------------------------------------------------------------
+    def ref_stability(self, *, absolute: bool = False, credit: bool = False) -> dict:
+        rows, noisy = ("credit", "credit_noisy") if credit else ("rows", "noisy")
+        return {L: M.stability(self.attributions(L, rows), self.attributions(L, noisy),
                                absolute=absolute) for L in LETTERS}
 
+    def ref_credit_stability_unscaled(self) -> dict:
+        """Credit stability with noise ``N(0, SIGMA^2)`` not scaled by each feature's std (a
+        typical mistake; computed only when a check needs it, not cached on disk)."""
+        X = self.X_credit_rows.to_numpy(float)
+        Xn = X + np.random.default_rng(self.noise_seed).standard_normal(X.shape) * self.sigma
+        return {L: M.stability(self.attributions(L, "credit"),
+                               self.credit_explainers[L](self.credit.model, Xn))
+                for L in LETTERS}
+
     def ref_randomisation(self, which: str, *, absolute: bool = True) -> dict:
-        """``which``: ``random_model`` (model randomisation) or ``label_random`` (labels)."""
-        return {L: M.randomisation_similarity(self.attributions(L), self.attributions(L, which),
-                                              absolute=absolute) for L in LETTERS}
+        """``which``: ``random_model`` (model randomisation) or ``label_random`` (labels) of
+        the generated data; ``credit_random_model`` or ``credit_label_random`` of credit."""
+        rows = "credit" if which.startswith("credit") else "rows"
+        return {L: M.randomisation_similarity(self.attributions(L, rows),
+                                              self.attributions(L, which), absolute=absolute)
+                for L in LETTERS}
 
 
 def reference_context(ctx) -> References:

@@ -8,13 +8,15 @@ RUBRICS = {
         criteria=(
             "names the explainer that ignores the model from the sanity checks: its explanation "
             "is identical (rank correlation 1) for the trained, the leaf-randomised and the "
-            "label-permuted model, so it cannot be explaining the model (Adebayo et al. 2018)",
+            "label-permuted model, on both data sets, so it cannot be explaining the model "
+            "(Adebayo et al. 2018)",
             "notes that this explainer's deletion / insertion areas and stability look as good "
             "as the others': it ranks by correlation with y, which agrees with the model on "
             "the linear features; good-looking metrics alone do not prove faithfulness",
             "reads stability correctly: the model-free and the seeded LIME explainer are the "
-            "most stable; TreeSHAP's ranks of near-zero features move; stability is necessary, "
-            "not sufficient (a constant explainer is perfectly stable)",
+            "most stable; TreeSHAP's ranks of near-zero features move (most on German credit, "
+            "with its many little-used features); stability is necessary, not sufficient (a "
+            "constant explainer is perfectly stable)",
             "states the limits of deletion / insertion: replacing a feature by its mean makes "
             "off-manifold rows (correlated decoy), the result depends on the baseline, and "
             "TreeSHAP explains log-odds relative to the average prediction, not the effect of "
