@@ -66,6 +66,12 @@ WIDGETS = {
                       {"digit": "choice", "size": "choice", "top": "range", "left": "range"}),
     "ProbeExplorer": ("xaikit.widgets.fooling", "ProbeExplorer", "fooling_explainers", "",
                       {"row": "choice", "feature": "choice"}),
+    "FaithfulnessExplorer": ("xaikit.widgets.faithfulness", "FaithfulnessExplorer",
+                             "explanation_quality", "",
+                             {"data": "choice", "row": "choice", "feature": "choice",
+                              "move": "range"}),
+    "BootstrapExplorer": ("xaikit.widgets.uncertainty", "BootstrapExplorer", "uncertainty", "",
+                          {"source": "choice", "feature": "choice", "n": "range"}),
 }
 
 
