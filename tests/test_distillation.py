@@ -10,14 +10,17 @@ from sklearn.tree import DecisionTreeRegressor
 
 from xaikit import distill as D
 from xaikit.answers import roundtrip
-from xaikit.exercises import context_for, graded_exercise, reference_context, run_check
+from xaikit.exercises import context_for, graded_exercise, reference_context
 from xaikit.exercises.distillation import grader as G
 from xaikit.exercises.distillation import public as P
 from xaikit.exercises.distillation.grader import LABEL_FIDELITY_HINT
 from xaikit.exercises.formats import format_check
 from xaikit.exercises.framework import CheckDisplay
+from three_way import three_way
 
 EX = graded_exercise("distillation")
+check, test_reference_answer_is_correct, test_placeholder_is_not_attempted = \
+    three_way(EX)
 
 
 @pytest.fixture(scope="module")
@@ -40,23 +43,6 @@ def ref(ctx):
     return {"fidelity": fid, "depth3_pred": trees[3].predict(ctx.X_eval),
             "chosen_depth": depth, "subgroup_fidelity": sub,
             "worst_subgroup": min(sub, key=sub.get)}
-
-
-def check(qid, answers, ctx):
-    return run_check(EX.question(qid), {k: roundtrip(v) for k, v in answers.items()}, ctx)
-
-
-@pytest.mark.parametrize("qid", [q.id for q in EX.questions if q.kind == "auto"])
-def test_reference_answer_is_correct(qid, ref, ctx):
-    r = check(qid, ref, ctx)
-    assert (r.status, r.score) == ("correct", 1.0), r.feedback
-
-
-@pytest.mark.parametrize("qid", [q.id for q in EX.questions if q.kind == "auto"])
-def test_placeholder_is_not_attempted(qid, ctx):
-    q = EX.question(qid)
-    assert check(qid, {n: None for n in q.answers}, ctx).status == "not_attempted"
-    assert run_check(q, {}, ctx).status == "not_attempted"
 
 
 # --- q1 ---------------------------------------------------------------------------------------

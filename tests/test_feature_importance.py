@@ -7,14 +7,13 @@ import shap
 from scipy.stats import spearmanr
 from sklearn.inspection import permutation_importance
 
-from xaikit.answers import roundtrip
-from xaikit.exercises import graded_exercise, reference_context, run_check
+from xaikit.exercises import graded_exercise, reference_context
 from xaikit.exercises.feature_importance.public import GROUP
+from three_way import three_way
 
 EX = graded_exercise("feature_importance")
-AUTO = [q.id for q in EX.questions if q.kind == "auto"]
-
-
+check, test_reference_answer_is_correct, test_placeholder_is_not_attempted = \
+    three_way(EX)
 @pytest.fixture(scope="module")
 def ctx():
     """The grader's context (public context + references) of variant 0."""
@@ -52,26 +51,8 @@ def ref(ctx):
             "noise_features": noise, "group_importance": float(np.mean(drops)), "_names": names}
 
 
-def check(qid, answers, ctx):
-    q = EX.question(qid)
-    return run_check(q, {k: roundtrip(answers[k]) for k in q.answers}, ctx)
-
-
 def _with(ref, **changes):
     return {**ref, **changes}
-
-
-@pytest.mark.parametrize("qid", AUTO)
-def test_reference_answer_is_correct(qid, ref, ctx):
-    r = check(qid, ref, ctx)
-    assert (r.status, r.score) == ("correct", 1.0), r.feedback
-
-
-@pytest.mark.parametrize("qid", AUTO)
-def test_placeholder_is_not_attempted(qid, ctx):
-    q = EX.question(qid)
-    assert check(qid, {n: None for n in q.answers}, ctx).status == "not_attempted"
-    assert run_check(q, {}, ctx).status == "not_attempted"
 
 
 def test_the_evidence_rule_finds_exactly_the_planted_noise(ref, ctx):

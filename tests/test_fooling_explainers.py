@@ -5,15 +5,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from xaikit.answers import roundtrip
-from xaikit.exercises import graded_exercise, reference_context, run_check
-from xaikit.exercises.fooling_explainers import grader as G
+from xaikit.exercises import graded_exercise, reference_context
 from xaikit.exercises.fooling_explainers.grader import references as R
 from xaikit.exercises.fooling_explainers.grader import scaffold as S
 from xaikit.exercises.fooling_explainers.public import CONTROLS, SENSITIVE, VERDICTS
 from xaikit.fooling import NodeTableModel, non_integer_count, record_calls
+from three_way import three_way
 
 EX = graded_exercise("fooling_explainers")
+check, test_reference_answer_is_correct, test_placeholder_is_not_attempted = \
+    three_way(EX)
 
 
 @pytest.fixture(scope="module")
@@ -29,27 +30,10 @@ def ref(ctx):
             **ctx.ref_ood, "verdict": VERDICTS[1]}
 
 
-def check(qid, answers, ctx):
-    return run_check(EX.question(qid), {k: roundtrip(v) for k, v in answers.items()}, ctx)
-
-
 def _with(ref, **changes):
     out = dict(ref)
     out.update(changes)
     return out
-
-
-@pytest.mark.parametrize("qid", [q.id for q in EX.questions if q.kind == "auto"])
-def test_reference_answer_is_correct(qid, ref, ctx):
-    r = check(qid, ref, ctx)
-    assert (r.status, r.score) == ("correct", 1.0), r.feedback
-
-
-@pytest.mark.parametrize("qid", [q.id for q in EX.questions if q.kind == "auto"])
-def test_placeholder_is_not_attempted(qid, ctx):
-    q = EX.question(qid)
-    assert check(qid, {n: None for n in q.answers}, ctx).status == "not_attempted"
-    assert run_check(q, {}, ctx).status == "not_attempted"
 
 
 def test_q1_signed_top_and_raw_share(ref, ctx):

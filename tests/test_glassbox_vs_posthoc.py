@@ -7,14 +7,16 @@ import pytest
 import shap
 from sklearn.metrics import roc_auc_score
 
-from xaikit.answers import roundtrip
-from xaikit.exercises import graded_exercise, reference_context, run_check
+from xaikit.exercises import graded_exercise, reference_context
 from xaikit.exercises.glassbox_vs_posthoc import grader as G
 from xaikit.exercises.glassbox_vs_posthoc.grader import truth
 from xaikit.exercises.glassbox_vs_posthoc.public import GRID, SYN_FEATURES
+from three_way import three_way
 
 EID = "glassbox_vs_posthoc"
 EX = graded_exercise(EID)
+check, test_reference_answer_is_correct, test_placeholder_is_not_attempted = \
+    three_way(EX)
 
 
 @pytest.fixture(scope="module")
@@ -48,28 +50,11 @@ def ref(ctx):
     }
 
 
-def check(qid, answers, ctx):
-    return run_check(EX.question(qid), {k: roundtrip(v) for k, v in answers.items()}, ctx)
-
-
 def _with(ref, **changes):
     return {**ref, **changes}
 
 
 AUTO = [q.id for q in EX.questions if q.kind == "auto"]
-
-
-@pytest.mark.parametrize("qid", AUTO)
-def test_reference_answer_is_correct(qid, ref, ctx):
-    r = check(qid, ref, ctx)
-    assert (r.status, r.score) == ("correct", 1.0), r.feedback
-
-
-@pytest.mark.parametrize("qid", AUTO)
-def test_placeholder_is_not_attempted(qid, ctx):
-    q = EX.question(qid)
-    assert check(qid, {n: None for n in q.answers}, ctx).status == "not_attempted"
-    assert run_check(q, {}, ctx).status == "not_attempted"
 
 
 # --- known wrong answers -------------------------------------------------------------------------

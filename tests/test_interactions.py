@@ -6,12 +6,14 @@ import pytest
 import shap
 from sklearn.inspection import partial_dependence
 
-from xaikit.answers import roundtrip
-from xaikit.exercises import graded_exercise, reference_context, run_check
+from xaikit.exercises import graded_exercise, reference_context
 from xaikit.exercises.interactions import grader as E
 from xaikit.exercises.interactions.grader.hstat import h2_pair, h2_pairs, pd_at_rows
+from three_way import three_way
 
 EX = graded_exercise("interactions")
+check, test_reference_answer_is_correct, test_placeholder_is_not_attempted = \
+    three_way(EX)
 
 
 @pytest.fixture(scope="module")
@@ -42,28 +44,8 @@ def ref(ctx):
             "bike_pd": bike_pd["average"][0]}
 
 
-def check(qid, answers, ctx):
-    return run_check(EX.question(qid), {k: roundtrip(v) for k, v in answers.items()}, ctx)
-
-
 def _with(ref, **changes):
     return {**ref, **changes}
-
-
-AUTO = [q.id for q in EX.questions if q.kind == "auto"]
-
-
-@pytest.mark.parametrize("qid", AUTO)
-def test_reference_answer_is_correct(qid, ref, ctx):
-    r = check(qid, ref, ctx)
-    assert (r.status, r.score) == ("correct", 1.0), r.feedback
-
-
-@pytest.mark.parametrize("qid", AUTO)
-def test_placeholder_is_not_attempted(qid, ctx):
-    q = EX.question(qid)
-    assert check(qid, {n: None for n in q.answers}, ctx).status == "not_attempted"
-    assert run_check(q, {}, ctx).status == "not_attempted"
 
 
 def test_planted_truth_is_what_the_reference_finds(ref, ctx):

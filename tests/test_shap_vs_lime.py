@@ -6,12 +6,14 @@ import numpy as np
 import pytest
 import shap
 
-from xaikit.answers import roundtrip
-from xaikit.exercises import graded_exercise, reference_context, run_check
+from xaikit.exercises import graded_exercise, reference_context
 from xaikit.exercises.shap_vs_lime import grader as E
 from xaikit.exercises.shap_vs_lime.public import MODES
+from three_way import three_way
 
 EX = graded_exercise("shap_vs_lime")
+check, test_reference_answer_is_correct, test_placeholder_is_not_attempted = \
+    three_way(EX)
 
 
 @pytest.fixture(scope="module")
@@ -37,24 +39,6 @@ def ref(ctx):
                                 for w in ctx.kernel_widths],
         "default_kernel_width": 0.75 * np.sqrt(20),
     }
-
-
-def check(qid, answers, ctx):
-    return run_check(EX.question(qid), {k: roundtrip(v) for k, v in answers.items()}, ctx)
-
-
-@pytest.mark.parametrize("qid", [q.id for q in EX.questions if q.kind == "auto"])
-def test_reference_answer_is_correct(qid, ref, ctx):
-    r = check(qid, ref, ctx)
-    assert (r.status, r.score) == ("correct", 1.0), r.feedback
-
-
-@pytest.mark.parametrize("qid", [q.id for q in EX.questions if q.kind == "auto"])
-def test_placeholder_is_not_attempted(qid, ctx):
-    q = EX.question(qid)
-    r = check(qid, {n: None for n in q.answers}, ctx)
-    assert r.status == "not_attempted" and r.score == 0
-    assert run_check(q, {}, ctx).status == "not_attempted"  # variables deleted entirely
 
 
 def _with(ref, **changes):

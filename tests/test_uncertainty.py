@@ -7,11 +7,13 @@ import pytest
 import shap
 from sklearn.inspection import permutation_importance
 
-from xaikit.answers import roundtrip
-from xaikit.exercises import graded_exercise, reference_context, run_check
+from xaikit.exercises import graded_exercise, reference_context
 from xaikit.exercises.uncertainty.grader import references as R
+from three_way import three_way
 
 EX = graded_exercise("uncertainty")
+check, test_reference_answer_is_correct, test_placeholder_is_not_attempted = \
+    three_way(EX)
 
 
 @pytest.fixture(scope="module")
@@ -59,28 +61,8 @@ def ref(ctx):
             "credit_ci": cci, "credit_top": top, "overlap_pairs": pairs}
 
 
-def check(qid, answers, ctx):
-    return run_check(EX.question(qid), {k: roundtrip(v) for k, v in answers.items()}, ctx)
-
-
 def _with(ref, **changes):
     return {**ref, **changes}
-
-
-AUTO = [q.id for q in EX.questions if q.kind == "auto"]
-
-
-@pytest.mark.parametrize("qid", AUTO)
-def test_reference_answer_is_correct(qid, ref, ctx):
-    r = check(qid, ref, ctx)
-    assert (r.status, r.score) == ("correct", 1.0), r.feedback
-
-
-@pytest.mark.parametrize("qid", AUTO)
-def test_placeholder_is_not_attempted(qid, ctx):
-    q = EX.question(qid)
-    assert check(qid, {n: None for n in q.answers}, ctx).status == "not_attempted"
-    assert run_check(q, {}, ctx).status == "not_attempted"
 
 
 def test_planted_tie_is_what_the_reference_finds(ref, ctx):
