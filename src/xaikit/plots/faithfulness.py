@@ -102,7 +102,7 @@ class RemovalDisplay:
                                   visible=self.at is not None)
         ax.axhline(0.5, color="grey", ls="--", lw=0.8)
         ax.set_ylim(0, 1)
-        ax.set_xlabel("share of the way to the training mean", fontsize=8)
+        ax.set_xlabel("moved toward the mean (share)", fontsize=8)
         ax.set_ylabel("P(class 1) (probability)", fontsize=8)
         ax.set_title(f"moving {self.feature}", fontsize=9)
         ax.tick_params(labelsize=7)

@@ -37,7 +37,8 @@ class BootstrapExplorer(PngStateCache):
 
         self.draws = explorer_draws(ctx)
         names = list(self.draws.feature_names)
-        self.source = W.ToggleButtons(options=list(SOURCES), value="bootstrap")
+        self.source = W.ToggleButtons(options=list(SOURCES), value="bootstrap",
+                                     style={"button_width": "auto"})
         self.source.add_class("xaikit-uncertainty-source")
         self.feature = W.Dropdown(options=names, value=names[0], description="Feature",
                                   layout=W.Layout(width="200px"))
