@@ -291,3 +291,21 @@ def test_kernel_repeats_are_exact_for_a_linear_function():
     kv = kernel_repeats(Linear(), bg, x, (64, 256), (0, 1))
     exact = Linear.coef * (x.to_numpy()[0] - bg.to_numpy().mean(0))
     assert np.allclose(kv, exact[None, None, :], atol=1e-8)
+
+
+def test_explorer_shows_other_data_and_the_phenomenon(tmp_path, monkeypatch):
+    """The explorer runs on Friedman #1 (not the exercise's roles), and there the bootstrap
+    spread of an informative feature exceeds the spread of one fit's shuffles."""
+    from xaikit.uncertainty import DEMO_FEATURES, explorer_draws
+    from xaikit.widgets.uncertainty import BootstrapExplorer
+
+    monkeypatch.setenv("XAIKIT_CACHE_DIR", str(tmp_path))
+    d = explorer_draws()
+    assert d.feature_names == [f"z{j + 1}" for j in range(DEMO_FEATURES)]
+    informative = slice(0, 5)
+    assert np.all(d.bootstrap[:, informative].std(0) > d.repeats[:, informative].std(0))
+    again = explorer_draws()  # from the JSON cache: the same numbers
+    assert np.array_equal(again.bootstrap, d.bootstrap) and np.array_equal(again.repeats, d.repeats)
+    w = BootstrapExplorer()
+    w.feature.value, w.source.value, w.n.value = "z2", "repeats", 20
+    assert w.last_update_ms is not None

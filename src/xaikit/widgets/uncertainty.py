@@ -12,30 +12,31 @@ SOURCES = (("bootstrap of the rows", "bootstrap"), ("repeats of one fit", "repea
 
 
 class BootstrapExplorer(PngStateCache):
-    """Pick a feature of the generated data, a source of draws and how many draws: see the
-    histogram of its permutation importance fill up, with the 2.5-97.5 percentiles marked.
+    """Pick a feature, a source of draws and how many draws: see the histogram of its
+    permutation importance fill up, with the 2.5-97.5 percentiles marked.
 
-    The draws are made once (about a second, then cached on disk) on the explorer's own 300
-    held-out rows (``ctx.X_explore``, none of them in the questions' ``X_eval``), with the
-    explorer's seed and one permutation repeat per resample: not the questions' protocol, so
-    none of its numbers is an answer. "repeats of one fit" shows the spread of the shuffles
-    of ONE ``permutation_importance`` call on the same rows, for contrast.
+    On **other data** than the exercise (:func:`xaikit.uncertainty.demo_problem`: Friedman's
+    benchmark #1, where ``z1`` and ``z2`` are exchangeable), so that none of its numbers or
+    rankings is an answer. The draws are made once (about a second, then cached on disk),
+    one permutation repeat per bootstrap resample; "repeats of one fit" shows the spread of
+    the shuffles of ONE ``permutation_importance`` call on the same rows, for contrast.
 
     Parameters
     ----------
-    ctx : xaikit.exercises.uncertainty.public.UncertaintyContext
+    ctx : xaikit.exercises.uncertainty.public.UncertaintyContext, optional
+        Accepted for the notebooks' uniform ``Explorer(ctx)``; not used.
 
     Notes
     -----
     ``last_update_ms`` holds the duration of the latest redraw.
     """
 
-    def __init__(self, ctx):
+    def __init__(self, ctx=None):
         import ipywidgets as W
 
         from xaikit.uncertainty import EXPLORE_MAX, explorer_draws
 
-        self.draws = explorer_draws(ctx)
+        self.draws = explorer_draws()
         names = list(self.draws.feature_names)
         self.source = W.ToggleButtons(options=list(SOURCES), value="bootstrap",
                                      style={"button_width": "auto"})
@@ -77,13 +78,13 @@ class BootstrapExplorer(PngStateCache):
         j = self.draws.feature_names.index(self.feature.value)
         src = self.source.value
         values = getattr(self.draws, src)[: self.n.value, j]
-        what = ("bootstrap resamples of the explorer's 300 rows" if src == "bootstrap" else
-                "permutation repeats of one fit on the explorer's 300 rows")
+        what = ("bootstrap resamples of 300 rows" if src == "bootstrap" else
+                "permutation repeats of one fit on 300 rows")
         DrawsHistogramDisplay(values, f"permutation importance of {self.feature.value}: "
                               f"{self.draws.unit}", bins=self._bins(j),
                               color="#1f77b4" if src == "bootstrap" else "#ff7f0e",
-                              title=f"{self.n.value} {what}; dashed: 2.5 and 97.5 "
-                                    "percentiles").plot(ax)
+                              title=f"Friedman #1: {self.n.value} {what}; dashed: 2.5 "
+                                    "and 97.5 percentiles").plot(ax)
         return self._fig
 
     def update(self):
