@@ -21,8 +21,6 @@ from xaikit.exercises.framework import Exercise, ModelContext, Question
 NAMES = ("x1", "x2", "x3", "x4", "x5")
 #: held-out rows of the questions' permutation importances (generated data)
 N_EVAL = 300
-#: held-out rows of the explorer (the other held-out rows)
-N_EXPLORE = 300
 #: bootstrap resamples, permutation repeats per resample, interval level (percent)
 N_BOOT = 30
 N_REPEATS = 3
@@ -62,9 +60,9 @@ class UncertaintyContext(ModelContext):
         same split, same parameters); ``rashomon[0]`` is ``trained``.
     credit : xaikit.models.TrainedModel
         :func:`xaikit.models.credit_model`: XGBoost on German credit, class 1 = bad risk.
-    eval_positions, explore_positions : ndarray of int, shape (300,)
-        Positions in ``X_test`` of the questions' evaluation rows and of the explorer's rows
-        (disjoint; together all 600 held-out rows).
+    eval_positions : ndarray of int, shape (300,)
+        Positions in ``X_test`` of the questions' evaluation rows (half of the 600 held-out
+        rows).
     boot_seed, pi_seed : int
         Seed of the bootstrap generator (``np.random.default_rng(boot_seed)``) and
         ``random_state`` of every ``permutation_importance`` on the generated data.
@@ -75,8 +73,6 @@ class UncertaintyContext(ModelContext):
         repeat.
     background_positions : ndarray of int, shape (20,)
         Positions in ``credit.X_train`` of the KernelSHAP / interventional TreeSHAP background.
-    explore_seed : int
-        Seed of the explorer's resamples and shuffles (never a question's seed).
     """
 
     variant: int
@@ -84,14 +80,12 @@ class UncertaintyContext(ModelContext):
     rashomon: tuple
     credit: object
     eval_positions: np.ndarray
-    explore_positions: np.ndarray
     boot_seed: int
     pi_seed: int
     credit_boot_seed: int
     credit_pi_seed: int
     kernel_row: int
     background_positions: np.ndarray
-    explore_seed: int
     n_boot: int = N_BOOT
     n_repeats: int = N_REPEATS
     ci_level: int = CI_LEVEL
@@ -111,15 +105,6 @@ class UncertaintyContext(ModelContext):
     @property
     def y_eval(self):
         return self.trained.y_test.iloc[self.eval_positions]
-
-    @property
-    def X_explore(self):
-        """The explorer's held-out rows, shape (300, 5), none of them in ``X_eval``."""
-        return self.X_test.iloc[self.explore_positions]
-
-    @property
-    def y_explore(self):
-        return self.trained.y_test.iloc[self.explore_positions]
 
     @property
     def credit_model(self):
@@ -185,9 +170,9 @@ def generated_model(variant: int, seed: int = 0):
 
 def build_context(variant: int = 0) -> UncertaintyContext:
     """The context of ``variant``: rows drawn with ``default_rng(150_000 + variant)`` (the
-    generated evaluation / explorer split, the KernelSHAP applicant and background), seeds
+    generated evaluation rows, the KernelSHAP applicant and background), seeds
     ``boot_seed = 1_000 + variant``, ``pi_seed = 2_000 + variant``, ``credit_boot_seed =
-    3_000 + variant``, ``credit_pi_seed = 4_000 + variant``, explorer seed ``5_000 + variant``."""
+    3_000 + variant``, ``credit_pi_seed = 4_000 + variant``."""
     from xaikit.models import credit_model
 
     variant = int(variant)
@@ -195,15 +180,14 @@ def build_context(variant: int = 0) -> UncertaintyContext:
     credit = credit_model()
     rng = np.random.default_rng(150_000 + variant)
     order = rng.permutation(len(models[0].X_test))
-    ev, ex = np.sort(order[:N_EVAL]), np.sort(order[N_EVAL:N_EVAL + N_EXPLORE])
+    ev = np.sort(order[:N_EVAL])
     kernel_row = int(rng.choice(np.asarray(credit.X_test.index)))
     bg = np.sort(rng.choice(len(credit.X_train), N_BACKGROUND, replace=False))
     return UncertaintyContext(
         variant=variant, trained=models[0], rashomon=models, credit=credit,
-        eval_positions=ev, explore_positions=ex, boot_seed=1_000 + variant,
+        eval_positions=ev, boot_seed=1_000 + variant,
         pi_seed=2_000 + variant, credit_boot_seed=3_000 + variant,
-        credit_pi_seed=4_000 + variant, kernel_row=kernel_row, background_positions=bg,
-        explore_seed=5_000 + variant)
+        credit_pi_seed=4_000 + variant, kernel_row=kernel_row, background_positions=bg)
 
 
 def formats(ctx) -> dict:
